@@ -1,0 +1,166 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolve } from 'node:path';
+import { projectPaths, type ProjectPaths } from './config.js';
+import { ClmError, UsageError, errorMessage } from './errors.js';
+import { runPipeline } from './orchestration/runner.js';
+import { generateSample } from './generate/generate.js';
+import { withWarehouse } from './warehouse/connection.js';
+import { loadDefinitions } from './definitions.js';
+import { formatTable } from './cli-format.js';
+
+const HELP = `clm — customer-lifecycle warehouse
+
+Usage: clm <command> [options]
+
+Commands:
+  run [--select SEL] [--full-refresh] [--wait SECONDS]
+        Load new extracts, build the models, run their tests.
+        SEL: key, key+ (and downstream), +key (and upstream), group:NAME, tag:NAME, kind:KIND
+  generate --customers N [--seed S] --out DIR [--end YYYY-MM-DD] [--years Y]
+        Write realistic, seeded CRM and ERP extracts (and the true parameters) to DIR.
+  query "<sql>" [--json]
+        Run SQL against the warehouse (read-only) and print the result.
+  assets
+        List every asset with its kind, group and upstream keys.
+  runs [--limit N]
+        Recent runs with their status.
+
+Options for every command:
+  --warehouse FILE   the DuckDB file (default data/warehouse.duckdb, or CLM_WAREHOUSE)
+  --landing DIR      one folder per source with its extracts (default data/sample, or CLM_LANDING)
+
+Exit codes: 0 success · 1 the run failed (a model, test or load) · 2 usage error · 75 warehouse busy`;
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await run(rest);
+      case 'generate':
+        return await generate(rest);
+      case 'query':
+        return await query(rest);
+      case 'assets':
+        return await assets(rest);
+      case 'runs':
+        return await runs(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command '${command}'. Run 'clm help'.`);
+    }
+  } catch (error) {
+    console.error(`error: ${errorMessage(error)}`);
+    return error instanceof ClmError ? error.exitCode : 1;
+  }
+}
+
+const COMMON = {
+  warehouse: { type: 'string' },
+  landing: { type: 'string' },
+} as const;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function parse<O extends Options>(args: readonly string[], options: O, positionals = false) {
+  try {
+    return parseArgs({ args: [...args], options: { ...COMMON, ...options } as typeof COMMON & O, allowPositionals: positionals, strict: true });
+  } catch (error) {
+    throw new UsageError(errorMessage(error));
+  }
+}
+
+function pathsFrom(values: { warehouse?: unknown; landing?: unknown }): ProjectPaths {
+  return projectPaths({
+    warehouse: typeof values.warehouse === 'string' ? values.warehouse : undefined,
+    landing: typeof values.landing === 'string' ? values.landing : undefined,
+  });
+}
+
+async function run(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, {
+    select: { type: 'string' },
+    'full-refresh': { type: 'boolean' },
+    wait: { type: 'string' },
+  });
+  const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait takes seconds, not '${values.wait}'`);
+  const summary = await runPipeline({
+    paths: pathsFrom(values),
+    selection: values.select,
+    fullRefresh: values['full-refresh'],
+    waitMs: waitSeconds * 1000,
+    log: (line) => console.error(line),
+  });
+  return summary.status === 'success' ? 0 : 1;
+}
+
+async function generate(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, {
+    customers: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    out: { type: 'string' },
+    end: { type: 'string' },
+    years: { type: 'string', default: '3' },
+  });
+  const customers = Number(values.customers);
+  if (!Number.isInteger(customers) || customers <= 0) throw new UsageError('--customers takes a positive whole number');
+  if (!values.out) throw new UsageError('--out DIR is required');
+  if (values.end && !/^\d{4}-\d{2}-\d{2}$/.test(values.end)) throw new UsageError(`--end takes YYYY-MM-DD, not '${values.end}'`);
+  const started = performance.now();
+  const manifest = await generateSample({
+    customers,
+    seed: Number(values.seed),
+    out: resolve(values.out),
+    end: values.end,
+    years: Number(values.years),
+    onProgress: (done, total) => console.error(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} customers`),
+  });
+  const rows = Object.values(manifest.files).reduce((a, b) => a + b, 0);
+  console.error(`wrote ${Object.keys(manifest.files).length} files, ${rows.toLocaleString('en-US')} rows (${manifest.start} … ${manifest.end}) to ${values.out} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  return 0;
+}
+
+async function query(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
+  const sql = positionals.join(' ').trim();
+  if (!sql) throw new UsageError('query needs SQL: clm query "select * from marts.customers limit 5"');
+  const paths = pathsFrom(values);
+  const rows = await withWarehouse(paths.warehouse, (w) => w.readAll(sql), { readOnly: true });
+  console.log(values.json ? JSON.stringify(rows, jsonReplacer, 2) : formatTable(rows));
+  return 0;
+}
+
+async function assets(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, {});
+  const definitions = await loadDefinitions(pathsFrom(values));
+  console.log(formatTable(definitions.assets.map((a) => ({ key: a.key, kind: a.kind, group: a.group, upstream: a.upstream.join(', ') }))));
+  return 0;
+}
+
+async function runs(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { limit: { type: 'string', default: '20' } });
+  const paths = pathsFrom(values);
+  const rows = await withWarehouse(
+    paths.warehouse,
+    (w) =>
+      w.readAll(
+        `select run_id, trigger, selection, status, started_at, round(epoch(finished_at - started_at), 1) as seconds, error
+         from meta.runs order by started_at desc limit $1`,
+        [Number(values.limit)],
+      ),
+    { readOnly: true },
+  );
+  console.log(formatTable(rows));
+  return 0;
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

@@ -1,0 +1,157 @@
+import { stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import type { Warehouse } from '../warehouse/connection.js';
+import { ident, literal } from '../warehouse/connection.js';
+import { ClmError, SchemaDriftError } from '../errors.js';
+import { fileChecksum } from './checksum.js';
+import { ensureRawTable } from './raw-table.js';
+import { firstLineOffset, landFile, readFileColumns, readRejects } from './read-file.js';
+import { columnSpec, rawTableName, type SourceDefinition, type TableSpec } from './source.js';
+import { resolveVersionsSql, validateSql } from './validate-sql.js';
+
+export interface LoadContext {
+  warehouse: Warehouse;
+  runId: string;
+  /** The folder that holds one folder per source. */
+  landingRoot: string;
+  /** Paths in records and messages are shown relative to this folder. */
+  displayRoot?: string;
+}
+
+export interface FileLoad {
+  file: string;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+}
+
+export interface TableLoad {
+  table: string;
+  files: FileLoad[];
+  filesSkipped: number;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+}
+
+/**
+ * Loads a table's new files into `raw.<source>__<table>`. A file whose checksum was loaded before
+ * is skipped, so loading twice adds nothing. Rows that cannot load go to `meta.quarantine` with
+ * their file, line, column and reason; for every file, rows read = rows loaded + rows quarantined.
+ */
+export async function loadTable(context: LoadContext, source: SourceDefinition, table: TableSpec): Promise<TableLoad> {
+  const { warehouse } = context;
+  const rawTable = `raw.${ident(rawTableName(source, table))}`;
+  await ensureRawTable(warehouse, rawTable, table);
+
+  const result: TableLoad = { table: `${source.name}.${table.name}`, files: [], filesSkipped: 0, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 };
+  for (const file of await listFiles(warehouse, join(context.landingRoot, source.directory ?? source.name), table.files)) {
+    const checksum = await fileChecksum(file);
+    const seen = await warehouse.readScalar<number>(
+      'select count(*) from meta.loaded_files where source = $1 and table_name = $2 and checksum = $3',
+      [source.name, table.name, checksum],
+    );
+    if (seen > 0) {
+      result.filesSkipped += 1;
+      continue;
+    }
+    const shown = context.displayRoot ? relative(context.displayRoot, file) : file;
+    const load = await loadFile(context, source, table, rawTable, file, shown);
+    await warehouse.run(
+      'insert into meta.loaded_files values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())',
+      [source.name, table.name, shown, checksum, (await stat(file)).size, load.rowsRead, load.rowsLoaded, load.rowsQuarantined, context.runId],
+    );
+    result.files.push(load);
+    result.rowsRead += load.rowsRead;
+    result.rowsLoaded += load.rowsLoaded;
+    result.rowsQuarantined += load.rowsQuarantined;
+  }
+  return result;
+}
+
+async function loadFile(context: LoadContext, source: SourceDefinition, table: TableSpec, rawTable: string, file: string, shown: string): Promise<FileLoad> {
+  const { warehouse } = context;
+  const present = matchColumns(await readFileColumns(warehouse, file, table), table, shown, `${source.name}.${table.name}`);
+
+  await landFile(warehouse, file, table);
+  const rejects = await readRejects(warehouse);
+  const rejectedLines = [...new Set(rejects.map((r) => Number(r.line)))].sort((a, b) => a - b);
+  const offset = firstLineOffset(table);
+  // The k-th rejected line (0-based) at line L pushes every row from index L - offset - k one line down.
+  const thresholds = rejectedLines.map((line, k) => line - offset - k);
+  await warehouse.run(validateSql(table, present, offset, thresholds));
+  await warehouse.run(resolveVersionsSql(table, rawTable));
+
+  const where = { run: literal(context.runId), source: literal(source.name), table: literal(table.name), file: literal(shown) };
+  const quarantined = await warehouse.run(`
+    insert into meta.quarantine
+    select
+        ${where.run}, ${where.source}, ${where.table}, ${where.file}, _line,
+        _reasons[1].column,
+        array_to_string(list_transform(_reasons, r -> coalesce('column ' || r.column || ': ', '') || r.reason), '; '),
+        _record::json,
+        now()
+    from _final
+    where len(_reasons) > 0`);
+  const structural = await quarantineRejects(context, source, table, shown, rejects);
+
+  const declared = Object.keys(table.columns).map(ident);
+  const keyMatch = table.primaryKey.map((k) => `${rawTable}.${ident(k)} = f.${ident(k)}`).join(' and ');
+  await warehouse.run(`delete from ${rawTable} using _final as f where len(f._reasons) = 0 and ${keyMatch}`);
+  const loaded = await warehouse.run(`
+    insert into ${rawTable}
+    select ${declared.join(', ')}, ${where.file}, _line, ${where.run}, now()
+    from _final
+    where len(_reasons) = 0`);
+
+  const landed = await warehouse.readScalar<number>('select count(*) from _landing');
+  const read = landed + structural;
+  if (read !== loaded + quarantined + structural) {
+    throw new ClmError(`Load lost rows: ${shown} (${source.name}.${table.name}): read ${read}, loaded ${loaded}, quarantined ${quarantined + structural}`);
+  }
+  return { file: shown, rowsRead: read, rowsLoaded: loaded, rowsQuarantined: quarantined + structural };
+}
+
+/** Lines DuckDB's CSV reader could not split into a record: one quarantined row each. */
+async function quarantineRejects(context: LoadContext, source: SourceDefinition, table: TableSpec, shown: string, rejects: Awaited<ReturnType<typeof readRejects>>): Promise<number> {
+  const byLine = new Map<number, (typeof rejects)[number]>();
+  for (const reject of rejects) if (!byLine.has(Number(reject.line))) byLine.set(Number(reject.line), reject);
+  for (const [line, reject] of byLine) {
+    await context.warehouse.run(
+      `insert into meta.quarantine values ($1, $2, $3, $4, $5, $6, $7, to_json({'csv_line': $8::varchar}), now())`,
+      [context.runId, source.name, table.name, shown, line, reject.column_name, `malformed line: ${reject.error_message}`, reject.csv_line],
+    );
+  }
+  return byLine.size;
+}
+
+/**
+ * Matches a file's header to the declared columns (case and surrounding spaces ignored).
+ * Returns declared name → header; throws {@link SchemaDriftError} when the difference is not one
+ * the source allows.
+ */
+export function matchColumns(headers: readonly string[], table: TableSpec, file: string, tableName: string): Map<string, string> {
+  const normalise = (name: string) => name.trim().toLowerCase();
+  const byNormalised = new Map(headers.map((h) => [normalise(h), h]));
+  const present = new Map<string, string>();
+  const missing: string[] = [];
+  for (const [name, declared] of Object.entries(table.columns)) {
+    const expected = columnSpec(declared).from ?? name;
+    const header = byNormalised.get(normalise(expected));
+    if (header === undefined) missing.push(expected);
+    else present.set(name, header);
+  }
+  const used = new Set([...present.values()]);
+  const unexpected = headers.filter((h) => !used.has(h));
+  const keysMissing = table.primaryKey.filter((k) => !present.has(k));
+  const missingFails = missing.length > 0 && (table.schemaEvolution?.missing !== 'null' || keysMissing.length > 0);
+  const addedFails = unexpected.length > 0 && table.schemaEvolution?.added !== 'ignore';
+  if (missingFails || addedFails) throw new SchemaDriftError(file, tableName, missing, unexpected);
+  return present;
+}
+
+/** The files a table's glob matches, in name order, found by DuckDB's own `glob`. */
+async function listFiles(warehouse: Warehouse, directory: string, pattern: string): Promise<string[]> {
+  const rows = await warehouse.readAll<{ file: string }>(`select file from glob(${literal(join(directory, pattern))}) order by file`);
+  return rows.map((row) => row.file).filter((file) => !basename(file).startsWith('.'));
+}

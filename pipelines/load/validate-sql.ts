@@ -1,0 +1,129 @@
+import { ident, literal } from '../warehouse/connection.js';
+import { columnSpec, type ColumnSpec, type TableSpec } from './source.js';
+
+/**
+ * SQL that turns the landed text rows (`_landing`) into typed rows, each with the list of reasons
+ * it cannot be loaded: `_reasons` is a list of `{column, reason}`; an empty list means the row
+ * loads. Everything happens in one DuckDB statement; no row passes through JavaScript.
+ *
+ * @param presentColumns declared column name → header in this file (absent: the column is missing
+ *   from the file and loads as null, which the source allowed).
+ * @param lineThresholds rows at or past each threshold sit one line further down the file, because
+ *   a rejected line came before them.
+ */
+export function validateSql(table: TableSpec, presentColumns: ReadonlyMap<string, string>, lineOffset: number, lineThresholds: readonly number[]): string {
+  const declared = Object.entries(table.columns).map(([name, raw]) => ({ name, spec: columnSpec(raw) }));
+  const required = new Set([...table.primaryKey, ...declared.filter((c) => c.spec.required).map((c) => c.name)]);
+
+  const textColumns = declared.map(({ name }) => {
+    const header = presentColumns.get(name);
+    return `${header === undefined ? 'null::varchar' : `nullif(trim(l.${ident(header)}), '')`} as ${ident(`_text_${name}`)}`;
+  });
+  const typedColumns = declared.map(({ name, spec }) => `${castExpression(ident(`_text_${name}`), spec)} as ${ident(name)}`);
+  const parseReasons = declared.flatMap(({ name, spec }) => {
+    const text = ident(`_text_${name}`);
+    const reasons = [
+      `case when ${text} is not null and ${ident(name)} is null then {'column': ${literal(name)}, 'reason': 'cannot parse ' || ${text} || ' as ${spec.type}'} end`,
+    ];
+    if (required.has(name)) reasons.push(`case when ${text} is null then {'column': ${literal(name)}, 'reason': 'required value is missing'} end`);
+    return reasons;
+  });
+  const checkReasons = Object.entries(table.checks ?? {}).map(
+    ([check, predicate]) =>
+      `case when (${predicate}) = false then {'column': ${literal(firstColumnIn(predicate, declared.map((c) => c.name)) ?? '')}, 'reason': ${literal(`check ${check} failed (${predicate})`)}} end`,
+  );
+  const thresholds = lineThresholds.length > 0 ? `[${lineThresholds.join(', ')}]` : '[]::bigint[]';
+
+  return `
+create or replace temp table _validated as
+with landed as (
+    select
+        l.rowid + ${lineOffset} + len(list_filter(${thresholds}, t -> t <= l.rowid)) as _line,
+        to_json(l)::varchar as _record,
+        ${textColumns.join(',\n        ')}
+    from _landing as l
+),
+typed as (
+    select
+        _line,
+        _record,
+        ${declared.map((c) => ident(`_text_${c.name}`)).join(', ')},
+        ${typedColumns.join(',\n        ')}
+    from landed
+),
+checked as (
+    select
+        *,
+        list_filter([
+            ${[...parseReasons, ...checkReasons].join(',\n            ')}
+        ], r -> r is not null) as _reasons,
+        min(_line) over (partition by _record) as _first_copy_line
+    from typed
+)
+select
+    * exclude (_first_copy_line, _reasons),
+    case
+        when _first_copy_line < _line
+            then [{'column': null::varchar, 'reason': 'exact duplicate of line ' || _first_copy_line}]
+        else _reasons
+    end as _reasons
+from checked`;
+}
+
+/**
+ * SQL for `_final`: `_validated` with two more reasons a valid row may not load. A row is
+ * superseded when a later version of the same key stands in the same file, and stale when the
+ * warehouse already holds a newer version (by the cursor column).
+ */
+export function resolveVersionsSql(table: TableSpec, rawTable: string): string {
+  const keys = table.primaryKey.map(ident);
+  const keyJoin = table.primaryKey.map((k) => `v.${ident(k)} = r.${ident(k)}`).join(' and ');
+  const cursor = table.cursor ? ident(table.cursor) : undefined;
+  const order = cursor ? `${cursor} desc nulls last, _line desc` : '_line desc';
+  const staleReason = cursor
+    ? `when r.${cursor} > v.${cursor}
+            then [{'column': ${literal(table.cursor ?? '')}, 'reason': 'stale: the warehouse holds a newer version (' || r.${cursor} || ')'}]`
+    : '';
+  return `
+create or replace temp table _final as
+with ranked as (
+    select
+        *,
+        len(_reasons) = 0 as _is_valid,
+        first_value(_line) over latest as _latest_line,
+        row_number() over latest as _version_rank
+    from _validated
+    window latest as (partition by len(_reasons) = 0, ${keys.join(', ')} order by ${order})
+)
+select
+    v.* exclude (_is_valid, _latest_line, _version_rank, _reasons),
+    case
+        when not _is_valid then _reasons
+        when _version_rank > 1
+            then [{'column': ${literal(table.primaryKey[0] ?? '')}, 'reason': 'superseded by line ' || _latest_line || ' of the same file (same key, newer version)'}]
+        ${staleReason}
+        else []
+    end as _reasons
+from ranked as v
+${cursor ? `left join ${rawTable} as r on ${keyJoin}` : ''}`;
+}
+
+function castExpression(text: string, spec: ColumnSpec): string {
+  if ((spec.type === 'DATE' || spec.type === 'TIMESTAMP') && spec.formats && spec.formats.length > 0) {
+    const formats = `[${spec.formats.map(literal).join(', ')}]`;
+    return `coalesce(try_cast(${text} as ${spec.type}), try_strptime(${text}, ${formats})::${spec.type})`;
+  }
+  if (spec.type === 'BOOLEAN') {
+    return `case lower(${text}) when 'true' then true when '1' then true when 'yes' then true when 'false' then false when '0' then false when 'no' then false end`;
+  }
+  return `try_cast(${text} as ${spec.type})`;
+}
+
+function firstColumnIn(predicate: string, columns: readonly string[]): string | undefined {
+  let best: { name: string; at: number } | undefined;
+  for (const name of columns) {
+    const at = predicate.search(new RegExp(`\\b${name}\\b`));
+    if (at >= 0 && (best === undefined || at < best.at)) best = { name, at };
+  }
+  return best?.name;
+}

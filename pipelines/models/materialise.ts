@@ -1,0 +1,47 @@
+import type { Warehouse } from '../warehouse/connection.js';
+import { ModelError } from '../errors.js';
+import type { ModelDefinition } from './model.js';
+import { failingRowsSql, testName } from './test-sql.js';
+
+export interface CheckOutcome {
+  name: string;
+  severity: 'error' | 'warn';
+  failingRows: number;
+  passed: boolean;
+}
+
+export interface ModelOutcome {
+  rows: number;
+  checks: CheckOutcome[];
+}
+
+/**
+ * Builds a model (staging as a view, the other layers as tables), then runs its tests.
+ * A DuckDB error becomes a {@link ModelError} naming the model and its file.
+ */
+export async function materialiseModel(warehouse: Warehouse, model: ModelDefinition): Promise<ModelOutcome> {
+  const kind = model.layer === 'staging' ? 'view' : 'table';
+  try {
+    const existing = await warehouse.readAll<{ table_type: string }>(
+      'select table_type from information_schema.tables where table_schema = $1 and table_name = $2',
+      [model.layer, model.name],
+    );
+    const existingKind = existing[0] === undefined ? undefined : existing[0].table_type === 'VIEW' ? 'view' : 'table';
+    if (existingKind && existingKind !== kind) await warehouse.run(`drop ${existingKind} ${model.key}`);
+    await warehouse.run(`create or replace ${kind} ${model.key} as\n${model.sql}`);
+  } catch (error) {
+    throw new ModelError(model.key, model.file, error);
+  }
+  const rows = await warehouse.readScalar<number>(`select count(*) from ${model.key}`);
+  const checks: CheckOutcome[] = [];
+  for (const test of model.tests) {
+    let failingRows: number;
+    try {
+      failingRows = await warehouse.readScalar<number>(`select count(*) from (${failingRowsSql(model.key, test)})`);
+    } catch (error) {
+      throw new ModelError(model.key, model.file, new Error(`test ${testName(test)} cannot run: ${String((error as Error).message)}`));
+    }
+    checks.push({ name: testName(test), severity: test.severity, failingRows, passed: failingRows === 0 });
+  }
+  return { rows, checks };
+}

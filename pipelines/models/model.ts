@@ -1,0 +1,137 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { parse } from 'yaml';
+import { GraphError } from '../errors.js';
+
+/** The layers, in order; each is a schema in the warehouse. */
+export const LAYERS = ['staging', 'intermediate', 'marts'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export type TestSpec =
+  | { kind: 'unique' | 'not_null'; column: string; severity: Severity }
+  | { kind: 'accepted_values'; column: string; values: readonly (string | number | boolean)[]; severity: Severity }
+  | { kind: 'relationships'; column: string; to: string; field: string; severity: Severity }
+  | { kind: 'expression'; expression: string; severity: Severity }
+  | { kind: 'unique_combination'; columns: readonly string[]; severity: Severity };
+
+/** `error` stops the model's dependents; `warn` is recorded and shown only. */
+export type Severity = 'error' | 'warn';
+
+export interface ModelDefinition {
+  /** `<layer>.<name>`: the asset key and the table's qualified name. */
+  key: string;
+  name: string;
+  layer: Layer;
+  /** Relative to the project root, for messages. */
+  file: string;
+  sql: string;
+  description: string;
+  grain: string;
+  tests: readonly TestSpec[];
+}
+
+/**
+ * Reads every `models/<layer>/**.sql` with the YAML beside it. The file name is the table name;
+ * the first folder is the layer and the schema.
+ */
+export async function discoverModels(modelsDir: string, projectRoot = join(modelsDir, '..')): Promise<ModelDefinition[]> {
+  const models: ModelDefinition[] = [];
+  for (const layer of LAYERS) {
+    const layerDir = join(modelsDir, layer);
+    if (!existsSync(layerDir)) continue;
+    const files = (await readdir(layerDir, { recursive: true })).filter((f) => f.endsWith('.sql')).sort();
+    for (const file of files) {
+      const path = join(layerDir, file);
+      const name = basename(file, '.sql');
+      const shown = relative(projectRoot, path);
+      if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new GraphError(`Model file names must be lowercase snake_case: ${shown}`);
+      const yamlPath = path.replace(/\.sql$/, '.yml');
+      const properties = existsSync(yamlPath) ? parseProperties(await readFile(yamlPath, 'utf8'), relative(projectRoot, yamlPath)) : undefined;
+      models.push({
+        key: `${layer}.${name}`,
+        name,
+        layer,
+        file: shown,
+        sql: (await readFile(path, 'utf8')).trim().replace(/;\s*$/, ''),
+        description: properties?.description ?? '',
+        grain: properties?.grain ?? '',
+        tests: properties?.tests ?? [],
+      });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const model of models) {
+    const other = seen.get(model.name);
+    if (other) throw new GraphError(`Two models share the name ${model.name}: ${other} and ${model.file}`);
+    seen.set(model.name, model.file);
+  }
+  return models;
+}
+
+interface Properties {
+  description?: string;
+  grain?: string;
+  tests: TestSpec[];
+}
+
+/** Reads a model's YAML: description, grain, column tests and model tests (dbt's vocabulary). */
+export function parseProperties(text: string, file: string): Properties {
+  const doc = (parse(text) ?? {}) as {
+    description?: string;
+    grain?: string;
+    columns?: { name: string; tests?: unknown[] }[];
+    tests?: unknown[];
+  };
+  const tests: TestSpec[] = [];
+  for (const column of doc.columns ?? []) {
+    for (const entry of column.tests ?? []) tests.push(columnTest(column.name, entry, file));
+  }
+  for (const entry of doc.tests ?? []) tests.push(modelTest(entry, file));
+  return { description: doc.description?.trim(), grain: doc.grain, tests };
+}
+
+function columnTest(column: string, entry: unknown, file: string): TestSpec {
+  const [kind, args] = splitEntry(entry, file);
+  const severity = severityOf(args);
+  switch (kind) {
+    case 'unique':
+    case 'not_null':
+      return { kind, column, severity };
+    case 'accepted_values':
+      return { kind, column, values: (args['values'] as (string | number | boolean)[] | undefined) ?? fail(file, `accepted_values on ${column} needs values`), severity };
+    case 'relationships':
+      return { kind, column, to: String(args['to'] ?? fail(file, `relationships on ${column} needs to`)), field: String(args['field'] ?? column), severity };
+    case 'expression':
+      return { kind, expression: String(args['expression'] ?? args['value']), severity };
+    default:
+      return fail(file, `unknown test '${kind}' on column ${column}`);
+  }
+}
+
+function modelTest(entry: unknown, file: string): TestSpec {
+  const [kind, args] = splitEntry(entry, file);
+  const severity = severityOf(args);
+  if (kind === 'expression') return { kind, expression: String(args['expression'] ?? args['value']), severity };
+  if (kind === 'unique_combination') return { kind, columns: (args['columns'] ?? args['value']) as string[], severity };
+  return fail(file, `unknown model test '${kind}'`);
+}
+
+/** `unique` → ['unique', {}]; `{expression: "x > 0"}` → ['expression', {value: 'x > 0'}]; `{relationships: {to, field}}` → ['relationships', {to, field}]. */
+function splitEntry(entry: unknown, file: string): [string, Record<string, unknown>] {
+  if (typeof entry === 'string') return [entry, {}];
+  if (entry && typeof entry === 'object') {
+    const [kind, value] = Object.entries(entry)[0] ?? fail(file, 'empty test entry');
+    if (value && typeof value === 'object' && !Array.isArray(value)) return [kind, value as Record<string, unknown>];
+    return [kind, { value }];
+  }
+  return fail(file, `cannot read test entry ${JSON.stringify(entry)}`);
+}
+
+function severityOf(args: Record<string, unknown>): Severity {
+  return args['severity'] === 'warn' ? 'warn' : 'error';
+}
+
+function fail(file: string, message: string): never {
+  throw new GraphError(`${file}: ${message}`);
+}

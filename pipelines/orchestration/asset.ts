@@ -1,0 +1,33 @@
+import type { Warehouse } from '../warehouse/connection.js';
+import type { CheckOutcome } from '../models/materialise.js';
+
+export type AssetKind = 'load' | 'model' | 'analytics' | 'publish';
+
+/** What one materialisation produced: rows, checks and anything worth recording. */
+export interface AssetResult {
+  rows?: number;
+  checks?: CheckOutcome[];
+  /** A one-line summary for the progress log, e.g. `2,965 read · 2,948 loaded · 17 quarantined`. */
+  summary?: string;
+}
+
+export interface AssetContext {
+  warehouse: Warehouse;
+  runId: string;
+  landingRoot: string;
+  projectRoot: string;
+  log: (line: string) => void;
+}
+
+/** One named, materialisable object in the graph. The key is the table it writes. */
+export interface Asset {
+  key: string;
+  kind: AssetKind;
+  group: string;
+  description: string;
+  upstream: readonly string[];
+  tags: readonly string[];
+  /** Extract assets are retried with backoff; models are not (the same SQL fails the same way). */
+  retries?: number;
+  materialise(context: AssetContext): Promise<AssetResult>;
+}

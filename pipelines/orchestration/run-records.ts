@@ -1,0 +1,65 @@
+import type { Warehouse } from '../warehouse/connection.js';
+import type { LockHolder } from './lock.js';
+import type { CheckOutcome } from '../models/materialise.js';
+
+export type RunStatus = 'running' | 'success' | 'failed';
+export type AssetStatus = 'success' | 'failed' | 'skipped';
+export type Trigger = 'manual' | 'schedule' | 'sensor' | 'backfill';
+
+/** A new, sortable run id: `20261122T143501Z-a1b2`. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+export async function recordRunStart(warehouse: Warehouse, run: { runId: string; trigger: Trigger; selection: string }): Promise<void> {
+  await warehouse.run(`insert into meta.runs values ($1, $2, $3, 'running', $4, now(), null, null)`, [run.runId, run.trigger, run.selection, process.pid]);
+}
+
+export async function recordRunEnd(warehouse: Warehouse, runId: string, status: RunStatus, error?: string): Promise<void> {
+  await warehouse.run(`update meta.runs set status = $2, finished_at = now(), error = $3 where run_id = $1`, [runId, status, error ?? null]);
+}
+
+/** A run that died holding the lock is recorded as failed by the next run. */
+export async function recordKilledRun(warehouse: Warehouse, holder: LockHolder): Promise<void> {
+  const error = `process ${holder.pid} ended before the run finished (killed or crashed); its changes were discarded`;
+  const known = await warehouse.readScalar<number>('select count(*) from meta.runs where run_id = $1', [holder.runId]);
+  if (known > 0) {
+    await warehouse.run(`update meta.runs set status = 'failed', finished_at = now(), error = $2 where run_id = $1 and status = 'running'`, [holder.runId, error]);
+  } else {
+    await warehouse.run(`insert into meta.runs values ($1, $2, $3, 'failed', $4, $5::timestamp, now(), $6)`, [holder.runId, holder.trigger, holder.selection, holder.pid, holder.startedAt, error]);
+  }
+}
+
+export interface AssetRecord {
+  runId: string;
+  assetKey: string;
+  kind: string;
+  status: AssetStatus;
+  attempt: number;
+  startedAt?: Date;
+  finishedAt?: Date;
+  rows?: number;
+  checks?: readonly CheckOutcome[];
+  error?: string;
+}
+
+export async function recordAsset(warehouse: Warehouse, record: AssetRecord): Promise<void> {
+  const checks = record.checks ?? [];
+  await warehouse.run(`insert into meta.asset_runs values ($1, $2, $3, $4, $5, $6::timestamp, $7::timestamp, $8, $9, $10, $11)`, [
+    record.runId,
+    record.assetKey,
+    record.kind,
+    record.status,
+    record.attempt,
+    record.startedAt?.toISOString() ?? null,
+    record.finishedAt?.toISOString() ?? null,
+    record.rows ?? null,
+    checks.filter((c) => c.passed).length,
+    checks.filter((c) => !c.passed).length,
+    record.error ?? null,
+  ]);
+  for (const check of checks) {
+    await warehouse.run(`insert into meta.check_results values ($1, $2, $3, $4, $5, now())`, [record.runId, record.assetKey, check.name, check.passed, check.failingRows]);
+  }
+}

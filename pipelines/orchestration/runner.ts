@@ -1,0 +1,200 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { relative } from 'node:path';
+import { openWarehouse, type Warehouse } from '../warehouse/connection.js';
+import { ensureMetaSchema } from '../warehouse/meta-schema.js';
+import { createMacros } from '../warehouse/macros.js';
+import { ClmError, errorMessage } from '../errors.js';
+import { loadDefinitions } from '../definitions.js';
+import type { ProjectPaths } from '../config.js';
+import type { Asset, AssetResult } from './asset.js';
+import { selectAssets } from './graph.js';
+import { acquireLock } from './lock.js';
+import { createWorkingCopy } from './working-copy.js';
+import { newRunId, recordAsset, recordKilledRun, recordRunEnd, recordRunStart, type AssetStatus, type RunStatus, type Trigger } from './run-records.js';
+
+export interface RunOptions {
+  paths: ProjectPaths;
+  /** Dagster-style selection (see selectAssets); everything when absent. */
+  selection?: string;
+  /** Drop the selected raw tables and their load records, and load every file again. */
+  fullRefresh?: boolean;
+  trigger?: Trigger;
+  /** Wait this long for another run to release the warehouse instead of refusing at once. */
+  waitMs?: number;
+  log?: (line: string) => void;
+  /** Extra assets after the graph's own (e.g. the report publish step). */
+  extraAssets?: readonly Asset[];
+}
+
+export interface AssetOutcome {
+  key: string;
+  status: AssetStatus;
+  attempts: number;
+  rows?: number;
+  seconds: number;
+  error?: string;
+  /** The asset's one-line summary (rows read, loaded, quarantined…). */
+  summary?: string;
+  /** Failing checks of severity `warn`. */
+  warnings?: string[];
+}
+
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  assets: AssetOutcome[];
+  seconds: number;
+}
+
+/**
+ * Materialises the selected assets in dependency order, as one run:
+ * - takes the warehouse lock (a second run refuses, naming the first);
+ * - works on a copy of the warehouse and swaps it in at the end, so a run killed at any moment
+ *   leaves the warehouse as it was;
+ * - runs each asset in its own transaction; a failure (or a failing `error` check) skips the
+ *   asset's dependents, and the others go on;
+ * - records the run, every asset and every check in `meta.*`.
+ */
+export async function runPipeline(options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const { paths } = options;
+  const definitions = await loadDefinitions(paths);
+  const assets = [...definitions.assets, ...(options.extraAssets ?? [])];
+  const selected = selectAssets(assets, options.selection);
+  const plan = assets.filter((a) => selected.has(a.key));
+  const runId = newRunId();
+  const trigger = options.trigger ?? 'manual';
+  const selection = options.selection ?? '*';
+
+  const lock = await acquireLock(
+    paths.warehouse,
+    { runId, pid: process.pid, startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' '), selection, trigger },
+    options.waitMs,
+  );
+  const copy = createWorkingCopy(paths.warehouse, runId);
+  let warehouse: Warehouse | undefined;
+  try {
+    warehouse = await openWarehouse(copy.path);
+    await ensureMetaSchema(warehouse);
+    await createMacros(warehouse);
+    if (lock.stale) {
+      await recordKilledRun(warehouse, lock.stale);
+      log(`! run ${lock.stale.runId} (pid ${lock.stale.pid}) died holding the warehouse; recorded as failed`);
+    }
+    await recordRunStart(warehouse, { runId, trigger, selection });
+    log(`clm run ${runId} · ${plan.length} assets · ${relative(process.cwd(), paths.warehouse) || paths.warehouse}`);
+    if (options.fullRefresh) await dropRawTables(warehouse, plan);
+
+    const outcomes = new Map<string, AssetOutcome>();
+    for (const asset of plan) {
+      const blockedBy = asset.upstream.find((up) => {
+        const status = outcomes.get(up)?.status;
+        return status === 'failed' || status === 'skipped';
+      });
+      const outcome = blockedBy
+        ? await skip(warehouse, runId, asset, blockedBy)
+        : await materialise(warehouse, { runId, landingRoot: paths.landing, projectRoot: paths.root, log }, asset);
+      outcomes.set(asset.key, outcome);
+      log(progressLine(asset, outcome));
+    }
+
+    const results = [...outcomes.values()];
+    const failed = results.filter((r) => r.status !== 'success');
+    const status: RunStatus = failed.length === 0 ? 'success' : 'failed';
+    const error = failed.length === 0 ? undefined : failed.map((r) => `${r.key}: ${r.error}`).join('\n');
+    await recordRunEnd(warehouse, runId, status, error);
+    await warehouse.run('checkpoint');
+    warehouse.closeSync();
+    warehouse = undefined;
+    copy.commit();
+    const seconds = (performance.now() - started) / 1000;
+    const counts = (s: AssetStatus) => results.filter((r) => r.status === s).length;
+    log(`run ${runId} ${status}: ${counts('success')} succeeded, ${counts('failed')} failed, ${counts('skipped')} skipped in ${seconds.toFixed(1)}s`);
+    return { runId, status, assets: results, seconds };
+  } catch (error) {
+    warehouse?.closeSync();
+    copy.discard();
+    throw error;
+  } finally {
+    lock.release();
+  }
+}
+
+async function materialise(warehouse: Warehouse, context: { runId: string; landingRoot: string; projectRoot: string; log: (line: string) => void }, asset: Asset): Promise<AssetOutcome> {
+  const maxAttempts = 1 + (asset.retries ?? 0);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let attempt = 0;
+  for (;;) {
+    attempt += 1;
+    let result: AssetResult | undefined;
+    let failure: unknown;
+    await warehouse.run('begin transaction');
+    try {
+      result = await asset.materialise({ ...context, warehouse });
+      await warehouse.run('commit');
+    } catch (error) {
+      failure = error;
+      await warehouse.run('rollback');
+    }
+    // Deterministic failures (bad SQL, a changed file) fail the same way again: retry only the unexpected.
+    if (failure !== undefined && attempt < maxAttempts && !(failure instanceof ClmError)) {
+      context.log(`    attempt ${attempt} of ${asset.key} failed (${errorMessage(failure)}); retrying`);
+      await sleep(250 * 2 ** (attempt - 1));
+      continue;
+    }
+    const failedChecks = result?.checks?.filter((c) => !c.passed && c.severity === 'error') ?? [];
+    const error =
+      failure !== undefined
+        ? errorMessage(failure)
+        : failedChecks.length > 0
+          ? failedChecks.map((c) => `Test failed: ${asset.key} ${c.name}: ${c.failingRows} failing ${c.failingRows === 1 ? 'row' : 'rows'}`).join('; ')
+          : undefined;
+    const outcome: AssetOutcome = {
+      key: asset.key,
+      status: error ? 'failed' : 'success',
+      attempts: attempt,
+      rows: result?.rows,
+      seconds: (performance.now() - t0) / 1000,
+      error,
+      summary: result?.summary,
+      warnings: result?.checks?.filter((c) => !c.passed && c.severity === 'warn').map((c) => `${c.name}: ${c.failingRows} failing rows`),
+    };
+    await recordAsset(warehouse, {
+      runId: context.runId,
+      assetKey: asset.key,
+      kind: asset.kind,
+      status: outcome.status,
+      attempt,
+      startedAt,
+      finishedAt: new Date(),
+      rows: result?.rows,
+      checks: result?.checks,
+      error,
+    });
+    return outcome;
+  }
+}
+
+async function skip(warehouse: Warehouse, runId: string, asset: Asset, blockedBy: string): Promise<AssetOutcome> {
+  const error = `skipped: upstream ${blockedBy} did not succeed`;
+  await recordAsset(warehouse, { runId, assetKey: asset.key, kind: asset.kind, status: 'skipped', attempt: 0, error });
+  return { key: asset.key, status: 'skipped', attempts: 0, seconds: 0, error };
+}
+
+async function dropRawTables(warehouse: Warehouse, plan: readonly Asset[]): Promise<void> {
+  for (const asset of plan.filter((a) => a.kind === 'load')) {
+    const [source, table] = asset.key.slice('raw.'.length).split('__') as [string, string];
+    await warehouse.run(`drop table if exists ${asset.key}`);
+    await warehouse.run('delete from meta.loaded_files where source = $1 and table_name = $2', [source, table]);
+  }
+}
+
+function progressLine(asset: Asset, outcome: AssetOutcome): string {
+  const mark = outcome.status === 'success' ? '✓' : outcome.status === 'failed' ? '✗' : '-';
+  const detail = outcome.status === 'success' ? (outcome.summary ?? '') : (outcome.error ?? '');
+  const time = outcome.status === 'skipped' ? '' : `${outcome.seconds.toFixed(2)}s`;
+  const warnings = (outcome.warnings ?? []).map((w) => `\n      warning: ${w}`).join('');
+  return `  ${mark} ${asset.key.padEnd(40)} ${time.padStart(7)}  ${detail}${warnings}`;
+}

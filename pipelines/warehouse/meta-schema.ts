@@ -1,0 +1,129 @@
+import type { Warehouse } from './connection.js';
+
+/** The warehouse's schemas, one per layer, plus `meta` for the pipeline's own records. */
+export const LAYER_SCHEMAS = ['raw', 'staging', 'intermediate', 'marts', 'analytics', 'meta'] as const;
+
+/**
+ * Creates the schemas and the pipeline's record tables when they are missing. Safe to call on
+ * every run.
+ */
+export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
+  for (const schema of LAYER_SCHEMAS) await warehouse.run(`create schema if not exists ${schema}`);
+  await warehouse.run(`
+    create table if not exists meta.loaded_files (
+        source varchar not null,
+        table_name varchar not null,
+        file varchar not null,
+        checksum varchar not null,
+        size_bytes bigint not null,
+        rows_read bigint not null,
+        rows_loaded bigint not null,
+        rows_quarantined bigint not null,
+        run_id varchar not null,
+        loaded_at timestamp not null
+    )`);
+  await warehouse.run(`
+    create table if not exists meta.quarantine (
+        run_id varchar not null,
+        source varchar not null,
+        table_name varchar not null,
+        file varchar not null,
+        line bigint not null,
+        column_name varchar,
+        reason varchar not null,
+        record json,
+        quarantined_at timestamp not null
+    )`);
+  await warehouse.run(`
+    create table if not exists meta.runs (
+        run_id varchar primary key,
+        trigger varchar not null,
+        selection varchar not null,
+        status varchar not null,
+        pid integer,
+        started_at timestamp not null,
+        finished_at timestamp,
+        error varchar
+    )`);
+  await warehouse.run(`
+    create table if not exists meta.asset_runs (
+        run_id varchar not null,
+        asset_key varchar not null,
+        kind varchar not null,
+        status varchar not null,
+        attempt integer not null,
+        started_at timestamp,
+        finished_at timestamp,
+        rows bigint,
+        checks_passed integer,
+        checks_failed integer,
+        error varchar
+    )`);
+  await warehouse.run(`
+    create table if not exists meta.check_results (
+        run_id varchar not null,
+        asset_key varchar not null,
+        check_name varchar not null,
+        passed boolean not null,
+        failing_rows bigint not null,
+        checked_at timestamp not null
+    )`);
+}
+
+/** Column types of the record tables, for Kysely. */
+export interface MetaTables {
+  'meta.loaded_files': {
+    source: string;
+    table_name: string;
+    file: string;
+    checksum: string;
+    size_bytes: number;
+    rows_read: number;
+    rows_loaded: number;
+    rows_quarantined: number;
+    run_id: string;
+    loaded_at: Date;
+  };
+  'meta.quarantine': {
+    run_id: string;
+    source: string;
+    table_name: string;
+    file: string;
+    line: number;
+    column_name: string | null;
+    reason: string;
+    record: string | null;
+    quarantined_at: Date;
+  };
+  'meta.runs': {
+    run_id: string;
+    trigger: string;
+    selection: string;
+    status: string;
+    pid: number | null;
+    started_at: Date;
+    finished_at: Date | null;
+    error: string | null;
+  };
+  'meta.asset_runs': {
+    run_id: string;
+    asset_key: string;
+    kind: string;
+    status: string;
+    attempt: number;
+    started_at: Date | null;
+    finished_at: Date | null;
+    rows: number | null;
+    checks_passed: number | null;
+    checks_failed: number | null;
+    error: string | null;
+  };
+  'meta.check_results': {
+    run_id: string;
+    asset_key: string;
+    check_name: string;
+    passed: boolean;
+    failing_rows: number;
+    checked_at: Date;
+  };
+}
