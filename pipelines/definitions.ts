@@ -26,7 +26,7 @@ export interface Definitions {
 /** Builds the asset graph; throws on unknown tables, cycles and duplicate names. */
 export async function loadDefinitions(paths: Pick<ProjectPaths, 'models' | 'root'>): Promise<Definitions> {
   const sources = await discoverSources();
-  const models = await discoverModels(paths.models, paths.root);
+  const models = await discoverModels(paths.models);
   const assets: Asset[] = [...sources.flatMap(loadAssets)];
   const rawKeys = new Set(assets.map((a) => a.key));
   const modelKeys = new Set(models.map((m) => m.key));

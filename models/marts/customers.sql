@@ -23,7 +23,7 @@ identities as (
         arg_min(mobile, created_at) filter (where mobile is not null) as mobile,
         arg_min(city, created_at) filter (where city is not null) as city,
         coalesce(arg_min(lead_source, created_at) filter (where system = 'crm'), 'erp_only') as acquisition_channel,
-        list_distinct(flatten(list(tags))) as tags,
+        list_sort(list_distinct(flatten(list(tags)))) as tags,
         min(created_at) as first_seen_at
     from stitched
     group by customer_id
@@ -32,7 +32,7 @@ identities as (
 evidence as (
     select
         stitched.customer_id,
-        list_distinct(list(links.matched_on)) as matched_on,
+        list_sort(list_distinct(list(links.matched_on))) as matched_on,
         list(links.node_a || ' = ' || links.node_b || ' (' || links.matched_on || ')' order by links.node_a, links.node_b, links.matched_on) as match_evidence
     from links
     inner join stitched on stitched.node_id = links.node_a

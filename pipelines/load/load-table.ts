@@ -71,9 +71,10 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
 
 async function loadFile(context: LoadContext, source: SourceDefinition, table: TableSpec, rawTable: string, file: string, shown: string): Promise<FileLoad> {
   const { warehouse } = context;
-  const present = matchColumns(await readFileColumns(warehouse, file, table), table, shown, `${source.name}.${table.name}`);
+  const headers = await readFileColumns(warehouse, file, table);
+  const present = matchColumns(headers, table, shown, `${source.name}.${table.name}`);
 
-  await landFile(warehouse, file, table);
+  await landFile(warehouse, file, table, headers);
   const rejects = await readRejects(warehouse);
   const rejectedLines = [...new Set(rejects.map((r) => Number(r.line)))].sort((a, b) => a - b);
   const offset = firstLineOffset(table);

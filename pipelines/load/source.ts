@@ -47,6 +47,7 @@ export interface TableSpec {
     /** Declared columns missing from the file: reject the file (default) or load them as null. */
     missing?: 'fail' | 'null';
   };
+  /** CSV dialect: the delimiter defaults to a comma; quotes are `"`. */
   csv?: { delimiter?: string };
 }
 

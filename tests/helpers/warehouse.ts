@@ -1,0 +1,37 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { onTestFinished } from 'vitest';
+import { projectPaths, type ProjectPaths } from '../../pipelines/config.js';
+import { withWarehouse, type Row } from '../../pipelines/warehouse/connection.js';
+import { runPipeline, type RunOptions, type RunSummary } from '../../pipelines/orchestration/runner.js';
+
+export const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
+export const SHARED = resolve(import.meta.dirname, '..', '..', '..', 'shared');
+
+/** A fresh folder, removed when the test ends. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clm-test-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Project paths with a fresh warehouse file and a landing folder holding a copy of `fixture` (if given). */
+export function freshProject(fixture?: string): ProjectPaths {
+  const dir = tempDir();
+  const landing = join(dir, 'landing');
+  if (fixture) cpSync(join(FIXTURES, fixture), landing, { recursive: true });
+  return projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing });
+}
+
+/** Runs the pipeline quietly; the log lines are returned with the summary. */
+export async function run(paths: ProjectPaths, options: Omit<RunOptions, 'paths'> = {}): Promise<RunSummary & { log: string[] }> {
+  const log: string[] = [];
+  const summary = await runPipeline({ paths, log: (line) => log.push(line), ...options });
+  return { ...summary, log };
+}
+
+/** Reads rows from a warehouse file (opened and closed around the query). */
+export function query<T extends Row = Row>(paths: ProjectPaths, sql: string): Promise<T[]> {
+  return withWarehouse(paths.warehouse, (w) => w.readAll<T>(sql), { readOnly: true });
+}

@@ -1,0 +1,96 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectPaths, type ProjectPaths } from '../../pipelines/config.js';
+import { runPipeline } from '../../pipelines/orchestration/runner.js';
+import { FIXTURES, query } from '../helpers/warehouse.js';
+
+// Every expected number below was worked out by hand from tests/fixtures/mini (see its README).
+describe('marts on the hand-computed mini fixture', () => {
+  let paths: ProjectPaths;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clm-marts-'));
+    cpSync(join(FIXTURES, 'mini'), join(dir, 'landing'), { recursive: true });
+    paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing') });
+    const summary = await runPipeline({ paths });
+    expect(summary.status).toBe('success');
+  });
+
+  it('stitches one row per real person across CRM and ERP ids, keeping the evidence', async () => {
+    const rows = await query(paths, `
+      select customer_id, customer_name, acquisition_channel, crm_contact_ids, erp_customer_ids, matched_on, match_evidence, tags, order_count, revenue_cny::double as revenue_cny, margin_cny::double as margin_cny, is_buyer
+      from marts.customers order by customer_id`);
+    expect(rows).toEqual([
+      { customer_id: 'C1', customer_name: '王芳', acquisition_channel: 'wechat', crm_contact_ids: ['C1'], erp_customer_ids: ['E1'], matched_on: ['email'], match_evidence: ['crm:C1 = erp:E1 (email)'], tags: ['newsletter', 'vip'], order_count: 3, revenue_cny: 350, margin_cny: 210, is_buyer: true },
+      { customer_id: 'C2', customer_name: 'Bob Smith', acquisition_channel: 'search', crm_contact_ids: ['C2'], erp_customer_ids: ['E2'], matched_on: ['mobile'], match_evidence: ['crm:C2 = erp:E2 (mobile)'], tags: [], order_count: 1, revenue_cny: 100, margin_cny: 60, is_buyer: true },
+      { customer_id: 'C3', customer_name: '李雷', acquisition_channel: 'referral', crm_contact_ids: ['C3'], erp_customer_ids: ['E3'], matched_on: ['email', 'mobile'], match_evidence: ['crm:C3 = erp:E3 (email)', 'crm:C3 = erp:E3 (mobile)'], tags: [], order_count: 1, revenue_cny: 100, margin_cny: 60, is_buyer: true },
+      { customer_id: 'C4', customer_name: 'Prospect Only', acquisition_channel: 'douyin', crm_contact_ids: ['C4'], erp_customer_ids: null, matched_on: [], match_evidence: [], tags: [], order_count: 0, revenue_cny: 0, margin_cny: 0, is_buyer: false },
+      { customer_id: 'E4', customer_name: '张伟', acquisition_channel: 'erp_only', crm_contact_ids: null, erp_customer_ids: ['E4'], matched_on: [], match_evidence: [], tags: [], order_count: 1, revenue_cny: 300, margin_cny: 180, is_buyer: true },
+    ]);
+  });
+
+  it('nets orders of discounts and returns and leaves cancelled orders out', async () => {
+    const rows = await query(paths, `
+      select order_id, customer_id, gross_revenue_cny::double as gross, discount_cny::double as discount, refund_cny::double as refund,
+             net_revenue_cny::double as net, margin_cny::double as margin, order_number
+      from marts.orders order by order_id`);
+    expect(rows).toEqual([
+      { order_id: 'O1', customer_id: 'C1', gross: 250, discount: 10, refund: 40, net: 200, margin: 120, order_number: 1 },
+      { order_id: 'O2', customer_id: 'C2', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 1 },
+      { order_id: 'O3', customer_id: 'C1', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 2 },
+      { order_id: 'O4', customer_id: 'C3', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 1 },
+      { order_id: 'O5', customer_id: 'C1', gross: 50, discount: 0, refund: 0, net: 50, margin: 30, order_number: 3 },
+      { order_id: 'O6', customer_id: 'E4', gross: 300, discount: 0, refund: 0, net: 300, margin: 180, order_number: 1 },
+    ]);
+  });
+
+  it('has one customer_months row per buyer per month from first order to the last month with data', async () => {
+    const rows = await query(paths, `
+      select customer_id, count(*) as months, sum(order_count) as orders, min(activity_month)::varchar as first_month, max(activity_month)::varchar as last_month
+      from marts.customer_months group by customer_id order by customer_id`);
+    expect(rows).toEqual([
+      { customer_id: 'C1', months: 4, orders: 3, first_month: '2024-01-01', last_month: '2024-04-01' },
+      { customer_id: 'C2', months: 4, orders: 1, first_month: '2024-01-01', last_month: '2024-04-01' },
+      { customer_id: 'C3', months: 3, orders: 1, first_month: '2024-02-01', last_month: '2024-04-01' },
+      { customer_id: 'E4', months: 2, orders: 1, first_month: '2024-03-01', last_month: '2024-04-01' },
+    ]);
+  });
+
+  it('fills the cohort grid, with null (not zero) in cells not yet observable', async () => {
+    const rows = await query(paths, `
+      select cohort_month::varchar as cohort, months_since_first_order as k, cohort_customers as size, active_customers as active,
+             retention_pct::double as pct, revenue_cny::double as revenue
+      from marts.cohort_retention order by cohort_month, k`);
+    expect(rows).toEqual([
+      { cohort: '2024-01-01', k: 0, size: 2, active: 2, pct: 100, revenue: 300 },
+      { cohort: '2024-01-01', k: 1, size: 2, active: 1, pct: 50, revenue: 100 },
+      { cohort: '2024-01-01', k: 2, size: 2, active: 0, pct: 0, revenue: 0 },
+      { cohort: '2024-01-01', k: 3, size: 2, active: 1, pct: 50, revenue: 50 },
+      { cohort: '2024-02-01', k: 0, size: 1, active: 1, pct: 100, revenue: 100 },
+      { cohort: '2024-02-01', k: 1, size: 1, active: 0, pct: 0, revenue: 0 },
+      { cohort: '2024-02-01', k: 2, size: 1, active: 0, pct: 0, revenue: 0 },
+      { cohort: '2024-02-01', k: 3, size: 1, active: null, pct: null, revenue: null },
+      { cohort: '2024-03-01', k: 0, size: 1, active: 1, pct: 100, revenue: 300 },
+      { cohort: '2024-03-01', k: 1, size: 1, active: 0, pct: 0, revenue: 0 },
+      { cohort: '2024-03-01', k: 2, size: 1, active: null, pct: null, revenue: null },
+      { cohort: '2024-03-01', k: 3, size: 1, active: null, pct: null, revenue: null },
+    ]);
+  });
+
+  it('counts monthly retention with a three-month activity window', async () => {
+    const rows = await query(paths, `
+      select month_key, customers_at_start as start, new_customers as new, retained_customers as retained,
+             churned_customers as churned, reactivated_customers as reactivated, active_customers as active,
+             revenue_cny::double as revenue, retention_pct::double as retention, churn_pct::double as churn,
+             net_revenue_retention_pct::double as nrr
+      from marts.monthly_retention order by month`);
+    expect(rows).toEqual([
+      { month_key: '2024-01', start: 0, new: 2, retained: 0, churned: 0, reactivated: 0, active: 2, revenue: 300, retention: null, churn: null, nrr: null },
+      { month_key: '2024-02', start: 2, new: 1, retained: 2, churned: 0, reactivated: 0, active: 3, revenue: 200, retention: 100, churn: 0, nrr: 133.33 },
+      { month_key: '2024-03', start: 3, new: 1, retained: 3, churned: 0, reactivated: 0, active: 4, revenue: 300, retention: 100, churn: 0, nrr: 100 },
+      { month_key: '2024-04', start: 4, new: 0, retained: 3, churned: 1, reactivated: 0, active: 3, revenue: 50, retention: 75, churn: 25, nrr: 68.75 },
+    ]);
+  });
+});
