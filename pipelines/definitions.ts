@@ -64,6 +64,7 @@ function loadAssets(source: SourceDefinition): Asset[] {
       }
       return {
         rows: load.rowsLoaded,
+        metrics: { rowsRead: load.rowsRead, rowsQuarantined: load.rowsQuarantined },
         summary: `${load.files.length} new files (${load.filesSkipped} already loaded) · ${fmt(load.rowsRead)} read · ${fmt(load.rowsLoaded)} loaded · ${fmt(load.rowsQuarantined)} quarantined`,
         checks: [
           {
@@ -88,7 +89,12 @@ function modelAsset(model: ModelDefinition, upstream: string[]): Asset {
     tags: [model.layer],
     async materialise(context) {
       const outcome = await materialiseModel(context.warehouse, model);
-      return { rows: outcome.rows, checks: outcome.checks, summary: `${fmt(outcome.rows)} rows` };
+      return {
+        rows: outcome.rows,
+        checks: outcome.checks,
+        summary: outcome.rows === undefined ? 'view' : `${fmt(outcome.rows)} rows`,
+        metrics: { buildSeconds: outcome.buildSeconds, testSeconds: outcome.testSeconds },
+      };
     },
   };
 }

@@ -45,7 +45,8 @@ export async function generateSample(options: GenerateOptions): Promise<Manifest
   const random = new Random(options.seed);
   const endMs = Date.parse(`${options.end ?? '2026-10-31'}T23:59:59Z`);
   const startMs = Date.UTC(new Date(endMs).getUTCFullYear() - (options.years ?? 3), new Date(endMs).getUTCMonth() + 1, 1);
-  rmSync(options.out, { recursive: true, force: true });
+  // Replace only what a previous generation wrote; anything else in the folder stays.
+  for (const owned of ['crm', 'erp', 'truth', 'manifest.json']) rmSync(join(options.out, owned), { recursive: true, force: true });
   mkdirSync(options.out, { recursive: true });
   const files = new WriterSet(options.out);
   const catalog = makeCatalog(random);
@@ -185,9 +186,10 @@ function writeOrder(files: WriterSet, random: Random, catalog: readonly Product[
   let totalCny = 0;
   const lines = files.get(`erp/order_lines_${order.year}.csv`, ORDER_LINE_COLUMNS);
   do {
-    const affordable = catalog.filter((p) => p.listPriceCny <= Math.max(remaining, catalog[0]!.listPriceCny));
-    const product = random.pick(affordable);
-    const quantity = Math.max(1, Math.min(3, Math.floor(remaining / product.listPriceCny)));
+    // Baskets: mostly items well under what is left to spend, so an order has a few lines.
+    const small = catalog.filter((p) => p.listPriceCny <= remaining / 2.5);
+    const product = random.pick(small.length >= 3 ? small : catalog.filter((p) => p.listPriceCny <= Math.max(remaining, catalog[0]!.listPriceCny)));
+    const quantity = Math.max(1, Math.min(2, Math.floor(remaining / product.listPriceCny)));
     const discount = random.chance(0.2) ? Math.round(product.listPriceCny * quantity * 0.1 * 100) / 100 : 0;
     const lineId = `L${String(++lineSeq).padStart(9, '0')}`;
     const negative = random.chance(BAD_ROW_RATES.lineNegativeQuantity);
@@ -204,7 +206,7 @@ function writeOrder(files: WriterSet, random: Random, catalog: readonly Product[
     if (!cancelled && random.chance(0.04)) {
       files.get('erp/returns.csv', ['return_id', 'order_line_id', 'returned_at', 'quantity', 'refund_cny', 'reason']).write([`RT${lineId.slice(1)}`, lineId, iso(order.at + random.int(2, 20) * DAY), 1, Math.round(((product.listPriceCny * quantity - discount) / quantity) * 100) / 100, random.pick(['质量问题', '不喜欢', 'wrong item', '过敏'])]);
     }
-  } while (remaining > catalog[0]!.listPriceCny * 0.8 && random.chance(0.85));
+  } while (remaining > catalog[0]!.listPriceCny * 0.8 && random.chance(0.95));
 
   if (!cancelled) {
     const payments = files.get(`erp/payments_${order.year}.csv`, ['payment_id', 'order_id', 'paid_at', 'method', 'amount_cny']);

@@ -11,8 +11,11 @@ export interface CheckOutcome {
 }
 
 export interface ModelOutcome {
-  rows: number;
+  /** Rows in the table; undefined for a view. */
+  rows: number | undefined;
   checks: CheckOutcome[];
+  buildSeconds: number;
+  testSeconds: number;
 }
 
 /**
@@ -21,6 +24,7 @@ export interface ModelOutcome {
  */
 export async function materialiseModel(warehouse: Warehouse, model: ModelDefinition): Promise<ModelOutcome> {
   const kind = model.layer === 'staging' ? 'view' : 'table';
+  const started = performance.now();
   try {
     const existing = await warehouse.readAll<{ table_type: string }>(
       'select table_type from information_schema.tables where table_schema = $1 and table_name = $2',
@@ -32,7 +36,9 @@ export async function materialiseModel(warehouse: Warehouse, model: ModelDefinit
   } catch (error) {
     throw new ModelError(model.key, model.file, error);
   }
-  const rows = await warehouse.readScalar<number>(`select count(*) from ${model.key}`);
+  const built = performance.now();
+  // A table knows its row count; counting a view would run it again, so views report none.
+  const rows = kind === 'table' ? await warehouse.readScalar<number>(`select count(*) from ${model.key}`) : undefined;
   const checks: CheckOutcome[] = [];
   for (const test of model.tests) {
     let failingRows: number;
@@ -43,5 +49,5 @@ export async function materialiseModel(warehouse: Warehouse, model: ModelDefinit
     }
     checks.push({ name: testName(test), severity: test.severity, failingRows, passed: failingRows === 0 });
   }
-  return { rows, checks };
+  return { rows, checks, buildSeconds: (built - started) / 1000, testSeconds: (performance.now() - built) / 1000 };
 }

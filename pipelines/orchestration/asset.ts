@@ -9,6 +9,8 @@ export interface AssetResult {
   checks?: CheckOutcome[];
   /** A one-line summary for the progress log, e.g. `2,965 read · 2,948 loaded · 17 quarantined`. */
   summary?: string;
+  /** Numbers worth keeping with the run (seconds spent building vs testing, …). */
+  metrics?: Record<string, number>;
 }
 
 export interface AssetContext {

@@ -37,6 +37,7 @@ export interface AssetOutcome {
   summary?: string;
   /** Failing checks of severity `warn`. */
   warnings?: string[];
+  metrics?: Record<string, number>;
 }
 
 export interface RunSummary {
@@ -159,6 +160,7 @@ async function materialise(warehouse: Warehouse, context: { runId: string; landi
       seconds: (performance.now() - t0) / 1000,
       error,
       summary: result?.summary,
+      metrics: result?.metrics,
       warnings: result?.checks?.filter((c) => !c.passed && c.severity === 'warn').map((c) => `${c.name}: ${c.failingRows} failing rows`),
     };
     await recordAsset(warehouse, {

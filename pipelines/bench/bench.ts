@@ -1,0 +1,75 @@
+/**
+ * `npm run bench -- --customers N`: generates N customers' extracts, loads them and builds every
+ * model, then runs the same model SQL directly in DuckDB so the pipeline's own overhead shows as
+ * a ratio. Prints each stage's time, rows per second and the peak memory of the process.
+ */
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectPaths } from '../config.js';
+import type { Manifest } from '../generate/generate.js';
+import { runPipeline } from '../orchestration/runner.js';
+import { loadDefinitions } from '../definitions.js';
+import { withWarehouse } from '../warehouse/connection.js';
+import { formatTable } from '../cli-format.js';
+
+const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' }, dir: { type: 'string', default: '.bench' } } });
+const customers = Number(values.customers);
+const root = projectPaths().root;
+const dir = join(root, values.dir);
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+const paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing') });
+const rows: Record<string, string>[] = [];
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const stage = (name: string, seconds: number, count?: number, unit = 'rows') =>
+  rows.push({ stage: name, seconds: seconds.toFixed(2), [unit === 'rows' ? 'rows' : 'rows']: count === undefined ? '' : fmt(count), 'rows/s': count === undefined ? '' : fmt(count / seconds) });
+
+console.error(`bench: ${fmt(customers)} customers in ${dir}`);
+let t = performance.now();
+// Generated in a child process, so the peak memory below is the pipeline's alone.
+const generated = spawnSync(process.execPath, [join(root, 'bin', 'clm.js'), 'generate', '--customers', String(customers), '--seed', String(values.seed), '--out', paths.landing], { stdio: 'inherit' });
+if (generated.status !== 0) throw new Error('bench: clm generate failed');
+const manifest = JSON.parse(readFileSync(join(paths.landing, 'manifest.json'), 'utf8')) as Manifest;
+const generatedRows = Object.entries(manifest.files).filter(([f]) => !f.startsWith('truth/')).reduce((a, [, n]) => a + n, 0);
+stage('generate extracts (not part of the pipeline)', (performance.now() - t) / 1000, generatedRows);
+const orderLines = Object.entries(manifest.files).filter(([f]) => f.startsWith('erp/order_lines')).reduce((a, [, n]) => a + n, 0);
+
+t = performance.now();
+const summary = await runPipeline({ paths, log: (line) => console.error(line) });
+const pipelineSeconds = (performance.now() - t) / 1000;
+if (summary.status !== 'success') throw new Error(`bench run failed: ${summary.assets.filter((a) => a.status !== 'success').map((a) => a.error).join('; ')}`);
+const loads = summary.assets.filter((a) => a.key.startsWith('raw.'));
+const models = summary.assets.filter((a) => !a.key.startsWith('raw.'));
+const sum = (list: typeof loads, f: (a: (typeof loads)[number]) => number) => list.reduce((s, a) => s + f(a), 0);
+stage('load (read, validate, quarantine, upsert)', sum(loads, (a) => a.seconds), sum(loads, (a) => a.metrics?.['rowsRead'] ?? 0));
+stage('models: build', sum(models, (a) => a.metrics?.['buildSeconds'] ?? 0), sum(models, (a) => a.rows ?? 0));
+stage('models: tests', sum(models, (a) => a.metrics?.['testSeconds'] ?? 0));
+stage('pipeline end to end (clm run)', pipelineSeconds, generatedRows);
+
+// Overhead, like for like: a models-only run, then the same SQL straight into DuckDB (no runner,
+// no records, no tests), both starting from the same checkpointed warehouse file.
+t = performance.now();
+const modelRun = await runPipeline({ paths, selection: 'kind:model', log: () => {} });
+const modelRunSeconds = (performance.now() - t) / 1000;
+const pipelineModels = sum(modelRun.assets, (a) => a.seconds - (a.metrics?.['testSeconds'] ?? 0));
+stage('models-only run (clm run --select kind:model)', modelRunSeconds);
+
+const { models: definitions, assets } = await loadDefinitions(paths);
+const order = assets.filter((a) => a.kind === 'model').map((a) => definitions.find((m) => m.key === a.key)!);
+const direct = await withWarehouse(paths.warehouse, async (w) => {
+  for (const schema of ['staging', 'intermediate', 'marts']) await w.run(`drop schema ${schema} cascade`);
+  for (const schema of ['staging', 'intermediate', 'marts']) await w.run(`create schema ${schema}`);
+  const start = performance.now();
+  for (const model of order) await w.run(`create ${model.layer === 'staging' ? 'view' : 'table'} ${model.key} as ${model.sql}`);
+  return (performance.now() - start) / 1000;
+});
+stage('models: same SQL run directly in DuckDB', direct);
+const peakMiB = process.resourceUsage().maxRSS / 1024;
+
+console.log(`\n${fmt(customers)} customers · ${fmt(orderLines)} order lines · ${fmt(generatedRows)} extract rows\n`);
+console.log(formatTable(rows));
+console.log(`\nmodel overhead: models in a clm run ${pipelineModels.toFixed(2)}s (build, row counts, records, commits; tests excluded) vs the same SQL direct ${direct.toFixed(2)}s = ${(pipelineModels / direct).toFixed(2)}×`);
+console.log(`peak memory (max RSS of this process): ${fmt(peakMiB)} MiB`);
+writeFileSync(join(dir, 'results.json'), JSON.stringify({ customers, orderLines, generatedRows, stages: rows, pipelineModels, direct, peakMiB }, null, 2));
