@@ -1,4 +1,7 @@
--- Every buyer's every month from their first order to the last month with data.
+-- Every buyer's every month from their first order to the last month with data, with their
+-- activity state: active when they bought in that month or in the two before it (a three-month
+-- window, about three times the typical gap between orders), and whether they were active at the
+-- end of the month before.
 with orders as (
     select * from marts.orders
 ),
@@ -31,18 +34,38 @@ monthly_orders as (
     group by all
 ),
 
-final as (
+activity as (
     select
         spine.customer_id,
         spine.activity_month,
         spine.cohort_month,
+        customers.acquisition_channel,
         datediff('month', spine.cohort_month, spine.activity_month) as months_since_first_order,
         coalesce(monthly_orders.order_count, 0) as order_count,
         coalesce(monthly_orders.revenue_cny, 0) as revenue_cny,
         coalesce(monthly_orders.margin_cny, 0) as margin_cny,
         monthly_orders.order_count is not null as is_purchase_month
     from spine
+    inner join customers using (customer_id)
     left join monthly_orders using (customer_id, activity_month)
+),
+
+windowed as (
+    select
+        *,
+        sum(order_count) over last_three_months > 0 as is_active,
+        sum(revenue_cny) over last_three_months as window_revenue_cny
+    from activity
+    window last_three_months as (partition by customer_id order by activity_month rows between 2 preceding and current row)
+),
+
+final as (
+    select
+        *,
+        coalesce(lag(is_active) over by_customer, false) as was_active,
+        coalesce(lag(window_revenue_cny) over by_customer, 0) as previous_window_revenue_cny
+    from windowed
+    window by_customer as (partition by customer_id order by activity_month)
 )
 
 select * from final

@@ -1,31 +1,9 @@
--- Retention per calendar month. A customer is active in a month when they bought in that month
--- or in the two before it (a three-month window, about three times the typical gap between
--- orders). Each month: active at start (= active at the end of the month before), new (first
+-- Retention per calendar month, on the three-month activity window of customer_months.
+-- Each month: active at start (= active at the end of the month before), new (first
 -- order this month), retained, churned (active at start, not at end), reactivated (active again
 -- after a lapse). Identity: start + new + reactivated - churned = active at end.
 with customer_months as (
     select * from marts.customer_months
-),
-
-windowed as (
-    select
-        customer_id,
-        activity_month,
-        months_since_first_order,
-        revenue_cny,
-        sum(order_count) over last_three_months > 0 as is_active,
-        sum(revenue_cny) over last_three_months as window_revenue_cny
-    from customer_months
-    window last_three_months as (partition by customer_id order by activity_month rows between 2 preceding and current row)
-),
-
-with_previous as (
-    select
-        *,
-        coalesce(lag(is_active) over by_customer, false) as was_active,
-        coalesce(lag(window_revenue_cny) over by_customer, 0) as previous_window_revenue_cny
-    from windowed
-    window by_customer as (partition by customer_id order by activity_month)
 ),
 
 per_month as (
@@ -41,7 +19,7 @@ per_month as (
         sum(revenue_cny) as revenue_cny,
         sum(window_revenue_cny) filter (where was_active) as retained_window_revenue_cny,
         sum(previous_window_revenue_cny) filter (where was_active) as start_window_revenue_cny
-    from with_previous
+    from customer_months
     group by activity_month
 ),
 

@@ -1,0 +1,33 @@
+-- Monthly retention per acquisition channel, on the same activity window as monthly_retention,
+-- with each number's change against the month before: where the month's movement came from.
+with customer_months as (
+    select * from marts.customer_months
+),
+
+per_channel as (
+    select
+        activity_month as month,
+        acquisition_channel,
+        count(*) filter (where was_active) as customers_at_start,
+        count(*) filter (where months_since_first_order = 0) as new_customers,
+        count(*) filter (where was_active and is_active) as retained_customers,
+        count(*) filter (where was_active and not is_active) as churned_customers,
+        count(*) filter (where is_active and not was_active and months_since_first_order > 0) as reactivated_customers,
+        count(*) filter (where is_active) as active_customers,
+        sum(revenue_cny) as revenue_cny
+    from customer_months
+    group by all
+),
+
+final as (
+    select
+        strftime(month, '%Y-%m') as month_key,
+        *,
+        round(100.0 * retained_customers / nullif(customers_at_start, 0), 2) as retention_pct,
+        active_customers - coalesce(lag(active_customers) over by_channel, 0) as active_customers_change,
+        revenue_cny - coalesce(lag(revenue_cny) over by_channel, 0) as revenue_change_cny
+    from per_channel
+    window by_channel as (partition by acquisition_channel order by month)
+)
+
+select * from final
