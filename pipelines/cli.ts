@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { serveSite } from './publish/serve.js';
 import { projectPaths, type ProjectPaths } from './config.js';
 import { ClmError, UsageError, errorMessage } from './errors.js';
 import { runPipeline } from './orchestration/runner.js';
@@ -24,6 +26,8 @@ Commands:
         List every asset with its kind, group and upstream keys.
   runs [--limit N]
         Recent runs with their status.
+  serve [--port 3000]
+        Serve the built report site (reports/build) on localhost.
 
 Options for every command:
   --warehouse FILE   the DuckDB file (default data/warehouse.duckdb, or CLM_WAREHOUSE)
@@ -46,6 +50,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await assets(rest);
       case 'runs':
         return await runs(rest);
+      case 'serve':
+        return await serve(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -158,6 +164,16 @@ async function runs(args: readonly string[]): Promise<number> {
     { readOnly: true },
   );
   console.log(formatTable(rows));
+  return 0;
+}
+
+async function serve(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { port: { type: 'string', default: '3000' } });
+  const site = join(pathsFrom(values).reports, 'build');
+  if (!existsSync(join(site, 'index.html'))) throw new UsageError(`No site in ${site}: run 'clm run' (or npm start) first`);
+  const { url } = await serveSite(site, Number(values.port));
+  console.error(`serving ${site} at ${url}/ (Ctrl-C to stop)`);
+  await new Promise(() => {});
   return 0;
 }
 

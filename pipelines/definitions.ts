@@ -15,6 +15,7 @@ import { topologicalOrder } from './orchestration/graph.js';
 import type { Asset } from './orchestration/asset.js';
 import type { ProjectPaths } from './config.js';
 import { GraphError } from './errors.js';
+import { buildSite, exportReportData } from './publish/publish.js';
 
 export interface Definitions {
   sources: SourceDefinition[];
@@ -41,7 +42,30 @@ export async function loadDefinitions(paths: Pick<ProjectPaths, 'models' | 'root
       assets.push(modelAsset(model, [...new Set([...upstream, ...testTargets])]));
     }
   });
+  assets.push(publishAsset(models.filter((m) => m.layer === 'marts').map((m) => m.key)));
   return { sources, models, assets: topologicalOrder(assets) };
+}
+
+/** The report site: exports the report tables as Arrow and builds the Evidence project. */
+function publishAsset(marts: string[]): Asset {
+  return {
+    key: 'reports.site',
+    kind: 'publish',
+    group: 'reports',
+    description: 'The Evidence site in reports/build/, built from the marts with no network',
+    upstream: marts,
+    tags: ['reports'],
+    async materialise(context) {
+      const exported = await exportReportData(context.warehouse, context.reportsDir);
+      context.log(`    exported ${exported.tables} report tables, ${fmt(exported.rows)} rows, ${fmt(exported.bytes / 1024)} KiB of Arrow`);
+      const site = await buildSite(context.reportsDir, context.log);
+      return {
+        rows: exported.rows,
+        summary: `${site.pages} pages, ${fmt(site.bytes / 1024 / 1024)} MiB in reports/build/, built in ${site.seconds.toFixed(1)}s`,
+        metrics: { buildSeconds: site.seconds, siteBytes: site.bytes, sitePages: site.pages, dataBytes: exported.bytes },
+      };
+    },
+  };
 }
 
 function loadAssets(source: SourceDefinition): Asset[] {
@@ -100,5 +124,5 @@ function modelAsset(model: ModelDefinition, upstream: string[]): Asset {
 }
 
 function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  return Math.round(n).toLocaleString('en-US');
 }

@@ -62,6 +62,8 @@ joined as (
 final as (
     select
         *,
+        cny_label(revenue_cny) as revenue_label,
+        cny_label(ltv_cny) as ltv_label,
         lag(active_customers) over by_month as previous_active_customers,
         lag(revenue_cny) over by_month as previous_revenue_cny,
         lag(retention_pct) over by_month as previous_retention_pct,

@@ -18,6 +18,8 @@ export interface AssetContext {
   runId: string;
   landingRoot: string;
   projectRoot: string;
+  /** The Evidence project (reports/). */
+  reportsDir: string;
   log: (line: string) => void;
 }
 

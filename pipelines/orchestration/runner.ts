@@ -6,7 +6,7 @@ import { createMacros } from '../warehouse/macros.js';
 import { ClmError, errorMessage } from '../errors.js';
 import { loadDefinitions } from '../definitions.js';
 import type { ProjectPaths } from '../config.js';
-import type { Asset, AssetResult } from './asset.js';
+import type { Asset, AssetContext, AssetResult } from './asset.js';
 import { selectAssets } from './graph.js';
 import { acquireLock } from './lock.js';
 import { createWorkingCopy } from './working-copy.js';
@@ -95,7 +95,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       });
       const outcome = blockedBy
         ? await skip(warehouse, runId, asset, blockedBy)
-        : await materialise(warehouse, { runId, landingRoot: paths.landing, projectRoot: paths.root, log }, asset);
+        : await materialise(warehouse, { runId, landingRoot: paths.landing, projectRoot: paths.root, reportsDir: paths.reports, log }, asset);
       outcomes.set(asset.key, outcome);
       log(progressLine(asset, outcome));
     }
@@ -122,7 +122,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   }
 }
 
-async function materialise(warehouse: Warehouse, context: { runId: string; landingRoot: string; projectRoot: string; log: (line: string) => void }, asset: Asset): Promise<AssetOutcome> {
+async function materialise(warehouse: Warehouse, context: Omit<AssetContext, 'warehouse'>, asset: Asset): Promise<AssetOutcome> {
   const maxAttempts = 1 + (asset.retries ?? 0);
   const startedAt = new Date();
   const t0 = performance.now();

@@ -17,6 +17,14 @@ export const MACROS: Record<string, string> = {
   // 138****8000 / z***@163.com: what pages show by default.
   mask_mobile: `(phone) as (case when phone is not null then left(phone, 3) || '****' || right(phone, 4) end)`,
   mask_email: `(email) as (case when email is not null then left(email, 1) || '***' || substr(email, strpos(email, '@')) end)`,
+  // Amounts as Chinese readers say them: ¥3,280 · ¥12.5万 · ¥1.23亿.
+  cny_label: `(amount) as (
+      case
+          when amount is null then null
+          when abs(amount) >= 100000000 then '¥' || printf('%.2f', amount / 100000000) || '亿'
+          when abs(amount) >= 10000 then '¥' || printf('%.1f', amount / 10000) || '万'
+          else '¥' || printf('%,.0f', amount)
+      end)`,
 };
 
 export async function createMacros(warehouse: Warehouse): Promise<void> {

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Warehouse } from '../warehouse/connection.js';
+import { ClmError } from '../errors.js';
+import { writeArrowFile } from './arrow-file.js';
+import { REPORT_TABLES } from './report-tables.js';
+
+/** The Evidence source name the report tables appear under (`select * from clm.customers`). */
+export const REPORT_SOURCE = 'clm';
+
+/** How many customer profile pages are prerendered (the top customers by revenue); the rest render in the browser. */
+export const PRERENDERED_CUSTOMERS = Number(process.env['CLM_PRERENDER_CUSTOMERS'] ?? 100);
+
+export interface ExportResult {
+  tables: number;
+  rows: number;
+  bytes: number;
+}
+
+/**
+ * Writes every report table as Arrow IPC where Evidence's build looks for its data
+ * (`.evidence/template/static/data/clm/<table>/<table>.arrow`), with the manifest that lists them
+ * and the list of pages to prerender. `evidence sources` is never run: it would need the network.
+ */
+export async function exportReportData(warehouse: Warehouse, reportsDir: string): Promise<ExportResult> {
+  const dataDir = join(reportsDir, '.evidence', 'template', 'static', 'data');
+  await rm(join(dataDir, REPORT_SOURCE), { recursive: true, force: true });
+  const files: string[] = [];
+  let rows = 0;
+  let bytes = 0;
+  for (const table of REPORT_TABLES) {
+    const dir = join(dataDir, REPORT_SOURCE, table.name);
+    await mkdir(dir, { recursive: true });
+    const written = await writeArrowFile(warehouse, table.sql, join(dir, `${table.name}.arrow`));
+    rows += written.rows;
+    bytes += written.bytes;
+    files.push(`static/data/${REPORT_SOURCE}/${table.name}/${table.name}.arrow`);
+  }
+  await writeFile(join(dataDir, 'manifest.json'), JSON.stringify({ renderedFiles: { [REPORT_SOURCE]: files } }));
+
+  const months = await warehouse.readAll<{ month_key: string }>('select month_key from marts.monthly_retention order by month');
+  const customers = await warehouse.readAll<{ customer_id: string }>(
+    'select customer_id from marts.customers order by revenue_cny desc, customer_id limit $1',
+    [PRERENDERED_CUSTOMERS],
+  );
+  const entries = ['*', ...months.map((m) => `/retention/${m.month_key}/`), ...customers.map((c) => `/customers/${c.customer_id}/`)];
+  await writeFile(join(reportsDir, '.evidence', 'prerender.json'), JSON.stringify({ entries }, null, 2));
+  return { tables: REPORT_TABLES.length, rows, bytes };
+}
+
+export interface BuildResult {
+  seconds: number;
+  bytes: number;
+  files: number;
+  pages: number;
+}
+
+/**
+ * Builds the Evidence site into `reports/build/` with no network: telemetry off, data from
+ * {@link exportReportData}. Progress lines go to `log`; the full output to `.evidence/build.log`.
+ */
+export async function buildSite(reportsDir: string, log: (line: string) => void): Promise<BuildResult> {
+  const cli = join(reportsDir, 'node_modules', '@evidence-dev', 'evidence', 'cli.js');
+  if (!existsSync(cli)) throw new ClmError(`Evidence is not installed in ${reportsDir}: run npm install in the project root`);
+  const started = performance.now();
+  // Evidence copies its output over reports/build without clearing it first.
+  await rm(join(reportsDir, 'build'), { recursive: true, force: true });
+  const logFile = join(reportsDir, '.evidence', 'build.log');
+  const output = createWriteStream(logFile);
+  const child = spawn(process.execPath, [cli, 'build'], {
+    cwd: reportsDir,
+    env: { ...process.env, SEND_ANONYMOUS_USAGE_STATS: 'no', NODE_OPTIONS: '--max-old-space-size=4096' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      output.write(`${line}\n`);
+      if (/error|failed|Wrote site|Build complete|✓ built in/i.test(line)) log(`    evidence: ${line.trim()}`);
+    });
+  }
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  output.end();
+  if (code !== 0) throw new ClmError(`Report build failed (exit ${code}); see ${logFile}`);
+  const size = await directorySize(join(reportsDir, 'build'));
+  return { seconds: (performance.now() - started) / 1000, ...size };
+}
+
+async function directorySize(dir: string): Promise<{ bytes: number; files: number; pages: number }> {
+  let bytes = 0;
+  let files = 0;
+  let pages = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    files += 1;
+    if (entry.name === 'index.html') pages += 1;
+    bytes += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return { bytes, files, pages };
+}
