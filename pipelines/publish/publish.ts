@@ -11,8 +11,14 @@ import { REPORT_TABLES } from './report-tables.js';
 /** The Evidence source name the report tables appear under (`select * from clm.customers`). */
 export const REPORT_SOURCE = 'clm';
 
-/** How many customer profile pages are prerendered (the top customers by revenue); the rest render in the browser. */
-export const PRERENDERED_CUSTOMERS = Number(process.env['CLM_PRERENDER_CUSTOMERS'] ?? 100);
+/**
+ * How many customer profile pages are prerendered: the top customers by revenue (default 100, or
+ * CLM_PRERENDER_CUSTOMERS). The other profiles render in the browser from the same Arrow tables,
+ * so the build stays fast and small however many customers there are.
+ */
+export function prerenderedCustomers(): number {
+  return Number(process.env['CLM_PRERENDER_CUSTOMERS'] ?? 100);
+}
 
 export interface ExportResult {
   tables: number;
@@ -44,7 +50,7 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string)
   const months = await warehouse.readAll<{ month_key: string }>('select month_key from marts.monthly_retention order by month');
   const customers = await warehouse.readAll<{ customer_id: string }>(
     'select customer_id from marts.customers order by revenue_cny desc, customer_id limit $1',
-    [PRERENDERED_CUSTOMERS],
+    [prerenderedCustomers()],
   );
   const entries = ['*', ...months.map((m) => `/retention/${m.month_key}/`), ...customers.map((c) => `/customers/${c.customer_id}/`)];
   await writeFile(join(reportsDir, '.evidence', 'prerender.json'), JSON.stringify({ entries }, null, 2));
@@ -72,7 +78,7 @@ export async function buildSite(reportsDir: string, log: (line: string) => void)
   const output = createWriteStream(logFile);
   const child = spawn(process.execPath, [cli, 'build'], {
     cwd: reportsDir,
-    env: { ...process.env, SEND_ANONYMOUS_USAGE_STATS: 'no', NODE_OPTIONS: '--max-old-space-size=4096' },
+    env: { ...process.env, NODE_ENV: 'production', SEND_ANONYMOUS_USAGE_STATS: 'no', NODE_OPTIONS: '--max-old-space-size=4096' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {

@@ -24,10 +24,13 @@ export function freshProject(fixture?: string): ProjectPaths {
   return projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing });
 }
 
-/** Runs the pipeline quietly; the log lines are returned with the summary. */
+/** Loads and models: everything but the report site, which only tests/publish builds (it takes a minute). */
+export const WAREHOUSE_ONLY = 'kind:load, kind:model';
+
+/** Runs the pipeline quietly (loads and models unless told otherwise); the log lines are returned with the summary. */
 export async function run(paths: ProjectPaths, options: Omit<RunOptions, 'paths'> = {}): Promise<RunSummary & { log: string[] }> {
   const log: string[] = [];
-  const summary = await runPipeline({ paths, log: (line) => log.push(line), ...options });
+  const summary = await runPipeline({ paths, log: (line) => log.push(line), selection: WAREHOUSE_ONLY, ...options });
   return { ...summary, log };
 }
 

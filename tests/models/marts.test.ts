@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPaths, type ProjectPaths } from '../../pipelines/config.js';
 import { runPipeline } from '../../pipelines/orchestration/runner.js';
-import { FIXTURES, query } from '../helpers/warehouse.js';
+import { FIXTURES, WAREHOUSE_ONLY, query } from '../helpers/warehouse.js';
 
 // Every expected number below was worked out by hand from tests/fixtures/mini (see its README).
 describe('marts on the hand-computed mini fixture', () => {
@@ -14,7 +14,7 @@ describe('marts on the hand-computed mini fixture', () => {
     const dir = mkdtempSync(join(tmpdir(), 'clm-marts-'));
     cpSync(join(FIXTURES, 'mini'), join(dir, 'landing'), { recursive: true });
     paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing') });
-    const summary = await runPipeline({ paths });
+    const summary = await runPipeline({ paths, selection: WAREHOUSE_ONLY });
     expect(summary.status).toBe('success');
   });
 

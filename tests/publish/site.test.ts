@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { projectPaths, type ProjectPaths } from '../../pipelines/config.js';
+import { runPipeline } from '../../pipelines/orchestration/runner.js';
+import { serveSite } from '../../pipelines/publish/serve.js';
+import { FIXTURES, query } from '../helpers/warehouse.js';
+import { launchChromium } from '../helpers/browser.js';
+
+// Builds the real Evidence site from the mini fixture in a copy of reports/ (sharing its
+// node_modules), serves it on localhost and reads it in headless Chromium. Two customers are
+// prerendered; the others render in the browser from the Arrow tables.
+describe('the report site, built and read offline', () => {
+  let paths: ProjectPaths;
+  let server: Server;
+  let site: string;
+  let browser: Browser;
+  const outside: string[] = [];
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clm-site-'));
+    const reports = join(dir, 'reports');
+    const real = projectPaths().reports;
+    cpSync(real, reports, { recursive: true, filter: (src) => !/[/\\](node_modules|\.evidence|build)$/.test(src) });
+    symlinkSync(join(real, 'node_modules'), join(reports, 'node_modules'));
+    cpSync(join(FIXTURES, 'mini'), join(dir, 'landing'), { recursive: true });
+    paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports });
+
+    process.env['CLM_PRERENDER_CUSTOMERS'] = '2';
+    const summary = await runPipeline({ paths });
+    expect(summary.assets.find((a) => a.key === 'reports.site')).toMatchObject({ status: 'success' });
+    ({ server, url: site } = await serveSite(join(reports, 'build')));
+    browser = await launchChromium();
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  async function open(path: string): Promise<{ page: Page; text: string }> {
+    const page = await browser.newPage();
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(site) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+    });
+    await page.goto(`${site}${path}`, { waitUntil: 'networkidle' });
+    await page.waitForLoadState('networkidle');
+    const text = (await page.innerText('body')).replace(/\s+/g, ' ');
+    expect(text, `${path} shows an error box`).not.toMatch(/Error in|Dataset is empty|Catalog Error/);
+    return { page, text };
+  }
+
+  it('overview: KPI cards equal the warehouse, with charts and no error box', async () => {
+    const [kpi] = await query(paths, `select active_customers, customers_to_date, revenue_cny, retention_pct, month_key from marts.kpi_monthly where is_latest_month`);
+    const { page, text } = await open('/');
+    expect(text).toContain(`Data as of ${kpi!['month_key']}`);
+    expect(text).toMatch(new RegExp(`Active 活跃\\s+${kpi!['active_customers']}\\b`));
+    expect(text).toMatch(new RegExp(`Customers 客户\\s+${kpi!['customers_to_date']}\\b`));
+    expect(text).toMatch(new RegExp(`Revenue 收入\\s+¥${Number(kpi!['revenue_cny']).toLocaleString('en-US')}\\b`));
+    expect(text).toMatch(new RegExp(`Retention 留存 %\\s+${Number(kpi!['retention_pct']).toFixed(1)}\\b`));
+    expect(await page.locator('.chart canvas, .chart svg, [_echarts_instance_]').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('cohorts: heatmaps render and cohort sizes equal the warehouse', async () => {
+    const sizes = await query(paths, `select strftime(cohort_month, '%Y-%m') as cohort, any_value(cohort_customers) as n from marts.cohort_retention group by 1 order by 1`);
+    const { page, text } = await open('/cohorts/');
+    for (const row of sizes) expect(text).toMatch(new RegExp(`${row['cohort']}\\s+${row['n']}\\b`));
+    expect(await page.locator('[_echarts_instance_]').count()).toBe(2);
+    await page.close();
+  });
+
+  it('monthly retention: the sentences carry the month’s numbers from the warehouse', async () => {
+    const [month] = await query(paths, `
+      select r.*, k.active_customers - k.previous_active_customers as active_change, k.retention_pct - k.previous_retention_pct as retention_change
+      from marts.monthly_retention as r join marts.kpi_monthly as k using (month_key) where month_key = '2024-04'`);
+    const signed = (n: unknown, digits = 0) => `${Number(n) > 0 ? '+' : ''}${Number(n).toFixed(digits)}`;
+    const { page, text } = await open('/retention/2024-04/');
+    expect(text).toContain(`In 2024-04, ${month!['active_customers']} customers were active (bought in the last three months), ${signed(month!['active_change'])} against the month before, with no data yet for the same month last year.`);
+    expect(text).toContain(`Of the ${month!['customers_at_start']} customers active at the start of the month, ${month!['retained_customers']} stayed and ${month!['churned_customers']} lapsed: a retention rate of ${Number(month!['retention_pct']).toFixed(1)}% (${signed(month!['retention_change'], 1)} points against the month before).`);
+    expect(await page.locator('table').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('every month of the data has its page, linked from the index', async () => {
+    const months = await query(paths, `select month_key from marts.monthly_retention order by 1`);
+    const { page } = await open('/retention/');
+    const links = await page.locator('a[href^="/retention/20"]').evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href')))]);
+    expect(links.sort()).toEqual(months.map((m) => `/retention/${m['month_key']}/`));
+    await page.close();
+  });
+
+  it('customer pages, prerendered or not, show the stitched identity masked and the warehouse’s totals', async () => {
+    for (const id of ['C1', 'C2']) {
+      const [customer] = await query(paths, `select customer_name, order_count, revenue_cny, mask_email(email) as email, mask_mobile(mobile) as mobile, email as raw_email from marts.customers where customer_id = '${id}'`);
+      const { page, text } = await open(`/customers/${id}/`);
+      expect(text).toContain(String(customer!['customer_name']));
+      expect(text).toMatch(new RegExp(`Orders 订单\\s+${customer!['order_count']}\\b`));
+      expect(text).toMatch(new RegExp(`Revenue 收入\\s+¥${Number(customer!['revenue_cny']).toLocaleString('en-US')}\\b`));
+      expect(text).toContain(String(customer!['email'] ?? customer!['mobile']));
+      expect(text).not.toContain(String(customer!['raw_email']));
+      expect(await page.locator('table').count()).toBeGreaterThan(1);
+      await page.close();
+    }
+  });
+
+  it('never asks the network for anything', () => {
+    expect(outside).toEqual([]);
+  });
+});
