@@ -39,7 +39,7 @@ describe('the model graph', () => {
   it('selects Dagster-style: key, key+, +key, group:, tag:', async () => {
     const { assets } = await loadDefinitions(projectPaths());
     expect([...selectAssets(assets, 'marts.cohort_retention')]).toEqual(['marts.cohort_retention']);
-    expect([...selectAssets(assets, 'customer_months+')].sort()).toEqual(['marts.cohort_retention', 'marts.customer_months', 'marts.kpi_monthly', 'marts.monthly_retention', 'marts.monthly_retention_by_channel']);
+    expect([...selectAssets(assets, 'customer_months+')].sort()).toEqual(['marts.cohort_retention', 'marts.customer_months', 'marts.kpi_monthly', 'marts.monthly_retention', 'marts.monthly_retention_by_channel', 'reports.site']);
     const upstream = selectAssets(assets, '+marts.orders');
     expect(upstream).toContain('raw.erp__order_lines');
     expect(upstream).toContain('raw.crm__contacts');
