@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serveSite } from './publish/serve.js';
+import { clvFit } from './analytics/clv/fit-command.js';
 import { projectPaths, type ProjectPaths } from './config.js';
 import { ClmError, UsageError, errorMessage } from './errors.js';
 import { runPipeline } from './orchestration/runner.js';
@@ -26,6 +27,10 @@ Commands:
         List every asset with its kind, group and upstream keys.
   runs [--limit N]
         Recent runs with their status.
+  clv fit --transactions FILE.csv --customer-col C --date-col D --amount-col A
+          --calibration-end YYYY-MM-DD [--period week|day] [--holdout-end YYYY-MM-DD] [--json]
+        Fit BG/NBD and Gamma-Gamma to any transaction file (same-day purchases count as one).
+        Exit 4 when a fit did not converge or ran to a boundary.
   serve [--port 3000]
         Serve the built report site (reports/build) on localhost.
 
@@ -52,6 +57,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runs(rest);
       case 'serve':
         return await serve(rest);
+      case 'clv':
+        return await clv(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -165,6 +172,55 @@ async function runs(args: readonly string[]): Promise<number> {
   );
   console.log(formatTable(rows));
   return 0;
+}
+
+async function clv(args: readonly string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'fit') throw new UsageError(`Unknown command 'clv ${sub ?? ''}'. Did you mean 'clv fit'?`);
+  const { values } = parse(rest, {
+    transactions: { type: 'string' },
+    'customer-col': { type: 'string' },
+    'date-col': { type: 'string' },
+    'amount-col': { type: 'string' },
+    'calibration-end': { type: 'string' },
+    'holdout-end': { type: 'string' },
+    period: { type: 'string', default: 'week' },
+    json: { type: 'boolean' },
+  });
+  for (const flag of ['transactions', 'customer-col', 'date-col', 'amount-col', 'calibration-end'] as const) {
+    if (!values[flag]) throw new UsageError(`clv fit needs --${flag}`);
+  }
+  for (const flag of ['calibration-end', 'holdout-end'] as const) {
+    const value = values[flag];
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UsageError(`--${flag} takes YYYY-MM-DD, not '${value}'`);
+  }
+  if (values.period !== 'week' && values.period !== 'day') throw new UsageError(`--period is week or day, not '${values.period}'`);
+  if (!existsSync(values.transactions!)) throw new UsageError(`--transactions ${values.transactions}: no such file`);
+  const report = await clvFit({
+    from: values.transactions!,
+    customerColumn: values['customer-col']!,
+    dateColumn: values['date-col']!,
+    amountColumn: values['amount-col']!,
+    calibrationEnd: values['calibration-end']!,
+    holdoutEnd: values['holdout-end'],
+    period: values.period,
+  });
+  if (values.json) {
+    console.log(JSON.stringify(report, null, 2));
+  } else {
+    const { bgnbd: b, gammaGamma: g } = report;
+    console.log(`${report.customers.toLocaleString('en-US')} customers, calibration to ${report.calibrationEnd}, in ${report.period}s`);
+    console.log(`BG/NBD       r=${b.r.toFixed(4)} alpha=${b.alpha.toFixed(4)} a=${b.a.toFixed(4)} b=${b.b.toFixed(4)}  LL=${b.logLikelihood.toFixed(2)}  ${b.converged ? 'converged' : 'NOT CONVERGED'}${b.atBoundary ? ', AT A BOUNDARY' : ''}`);
+    console.log(`Gamma-Gamma  p=${g.p.toFixed(4)} q=${g.q.toFixed(4)} v=${g.v.toFixed(4)}  LL=${g.logLikelihood.toFixed(2)}  ${g.converged ? 'converged' : 'NOT CONVERGED'}${g.atBoundary ? ', AT A BOUNDARY' : ''} (${g.customers} repeat customers)`);
+    if (report.backtest) {
+      const t = report.backtest;
+      console.log(`Backtest over ${t.holdoutPeriods.toFixed(1)} ${report.period}s: predicted ${t.predicted.toFixed(0)} vs actual ${t.actual} repeat purchases (${(100 * t.relativeError).toFixed(1)}%), MAE ${t.meanAbsoluteError.toFixed(3)} per customer`);
+      console.log(formatTable(t.byFrequency.map((r) => ({ ...r, predicted: Number(r.predicted.toFixed(1)) }))));
+    }
+  }
+  const usable = report.bgnbd.converged && !report.bgnbd.atBoundary && report.gammaGamma.converged && !report.gammaGamma.atBoundary;
+  if (!usable) console.error('warning: a fit did not converge or ran to a boundary; do not use its parameters');
+  return usable ? 0 : 4;
 }
 
 async function serve(args: readonly string[]): Promise<number> {

@@ -85,9 +85,10 @@ export async function generateSample(options: GenerateOptions): Promise<Manifest
     let dropoutMs: number | undefined;
     if (willBuy) {
       let t = createdMs + (leadSource === 'store' ? 0 : random.exponential(1 / 10) * DAY);
+      // BG/NBD: a customer may drop out after each repeat purchase (never right after the first).
       while (t <= endMs) {
         purchases.push(t);
-        if (random.chance(dropout)) {
+        if (purchases.length > 1 && random.chance(dropout)) {
           dropoutMs = t;
           break;
         }

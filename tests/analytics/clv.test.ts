@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withWarehouse } from '../../pipelines/warehouse/connection.js';
+import { calibrationData } from '../../pipelines/analytics/clv/transactions.js';
+import { bgNbdLogLikelihood, expectedPurchases, fitBgNbd, type Frequency } from '../../pipelines/analytics/clv/bg-nbd.js';
+import { fitGammaGamma, gammaGammaLogLikelihood } from '../../pipelines/analytics/clv/gamma-gamma.js';
+import { Random } from '../../pipelines/generate/random.js';
+import { clm } from '../helpers/cli.js';
+import { SHARED, tempDir } from '../helpers/warehouse.js';
+
+const CDNOW = join(SHARED, 'datasets', 'cdnow');
+const sig3 = (n: number) => Number(n.toPrecision(3));
+
+describe.runIf(existsSync(CDNOW))('CLV models on CDNOW, the benchmark of the BG/NBD literature', () => {
+  it('clm clv fit reproduces the published BG/NBD and Gamma-Gamma parameters and log-likelihood', async () => {
+    const result = await clm([
+      'clv', 'fit', '--transactions', join(CDNOW, 'cdnowElog.csv'), '--customer-col', 'masterid', '--date-col', 'date',
+      '--amount-col', 'sales', '--calibration-end', '1997-09-30', '--period', 'week', '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.customers).toBe(2357);
+    // Fader, Hardie & Lee (2005), "Counting your customers the easy way", table 1: r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = −9582.4.
+    const { r, alpha, a, b, logLikelihood, converged, atBoundary } = report.bgnbd;
+    expect([sig3(r), sig3(alpha), sig3(a), sig3(b), sig3(logLikelihood)]).toEqual([0.243, 4.41, 0.793, 2.43, -9580]);
+    expect(logLikelihood).toBeCloseTo(-9582.4, 1);
+    expect({ converged, atBoundary }).toEqual({ converged: true, atBoundary: false });
+    // Fader, Hardie & Lee (2005), "RFM and CLV", and Fader & Hardie (2013): p = 6.25, q = 3.74, γ = 15.44 on the 946 repeat buyers.
+    const gg = report.gammaGamma;
+    expect([sig3(gg.p), sig3(gg.q), sig3(gg.v), gg.customers]).toEqual([6.25, 3.74, 15.4, 946]);
+    expect({ converged: gg.converged, atBoundary: gg.atBoundary }).toEqual({ converged: true, atBoundary: false });
+  });
+
+  it('summarises the transactions exactly as the published customer summary (x, t_x, T in weeks)', async () => {
+    await withWarehouse(':memory:', async (w) => {
+      const data = await calibrationData(w, { from: join(CDNOW, 'cdnowElog.csv'), customerColumn: 'sampleid', dateColumn: 'date', amountColumn: 'sales' }, '1997-09-30', 'week');
+      const published = await w.readAll<{ x: number; tx: number; T: number; weight: number }>(`
+        select frequency as x, recency as tx, "T", count(*) as weight
+        from read_csv('${join(CDNOW, 'cdnow_customers_summary.csv')}') group by all order by all`);
+      const ours = await w.readAll(`select x, round(tx, 2) as tx, round(t_cal, 2) as "T", count(*) as weight from _calibration group by all order by all`);
+      expect(ours).toEqual(published);
+      // The log-likelihood of the published parameters on our data is the published one.
+      expect(bgNbdLogLikelihood({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, data.frequencies)).toBeCloseTo(-9582.4, 0);
+      const zbar = await w.readAll<{ x: number; meanSpend: number; weight: number }>(`
+        select x, zbar as "meanSpend", 1 as weight from read_csv('${join(CDNOW, 'cdnow_customers_summary_with_transactions.csv')}') where x > 0`);
+      expect(sig3(gammaGammaLogLikelihood({ p: 6.25, q: 3.74, v: 15.44 }, zbar))).toBe(sig3(gammaGammaLogLikelihood({ p: 6.25, q: 3.74, v: 15.44 }, data.spends)));
+    });
+  });
+});
+
+/** Customers drawn from BG/NBD with known parameters, observed for T weeks, then for a holdout of `holdout` weeks. */
+function simulateBgNbd(random: Random, n: number, params: { r: number; alpha: number; a: number; b: number }, holdout: number) {
+  const customers: (Frequency & { actual: number })[] = [];
+  for (let i = 0; i < n; i++) {
+    const lambda = random.gamma(params.r, params.alpha);
+    const p = random.beta(params.a, params.b);
+    const T = 30 + random.next() * 50;
+    let t = 0;
+    let x = 0;
+    let tx = 0;
+    let actual = 0;
+    for (;;) {
+      t += random.exponential(lambda);
+      if (t > T + holdout) break;
+      if (t <= T) {
+        x += 1;
+        tx = t;
+      } else actual += 1;
+      if (random.chance(p)) break; // drops out after a repeat purchase
+    }
+    customers.push({ x, tx, T, weight: 1, actual });
+  }
+  return customers;
+}
+
+describe('CLV models on data simulated from the models', () => {
+  it('BG/NBD recovers known parameters, and its predictions match what the customers then did', () => {
+    const truth = { r: 0.6, alpha: 6, a: 0.9, b: 3.5 };
+    const customers = simulateBgNbd(new Random(2024), 40_000, truth, 26);
+    const fit = fitBgNbd(customers);
+    expect(fit.converged).toBe(true);
+    for (const key of ['r', 'alpha', 'a', 'b'] as const) {
+      expect(Math.abs(fit.params[key] - truth[key]) / truth[key], key).toBeLessThan(0.15);
+    }
+    const predicted = customers.reduce((sum, c) => sum + expectedPurchases(truth, c, 26), 0);
+    const actual = customers.reduce((sum, c) => sum + c.actual, 0);
+    expect(Math.abs(predicted - actual) / actual).toBeLessThan(0.05);
+  });
+
+  it('Gamma-Gamma recovers known parameters', () => {
+    const random = new Random(7);
+    const truth = { p: 5, q: 4, v: 60 };
+    const spends = Array.from({ length: 20_000 }, () => {
+      const x = 1 + Math.floor(random.exponential(0.4));
+      const nu = random.gamma(truth.q, truth.v);
+      let total = 0;
+      for (let k = 0; k < x; k++) total += random.gamma(truth.p, nu);
+      return { x, meanSpend: total / x, weight: 1 };
+    });
+    const fit = fitGammaGamma(spends);
+    expect(fit.converged).toBe(true);
+    for (const key of ['p', 'q', 'v'] as const) {
+      expect(Math.abs(fit.params[key] - truth[key]) / truth[key], key).toBeLessThan(0.15);
+    }
+  });
+
+  it('fits a million customers in seconds, grouped into distinct (x, t_x, T) rows', () => {
+    const customers = simulateBgNbd(new Random(99), 1_000_000, { r: 0.6, alpha: 6, a: 0.9, b: 3.5 }, 0);
+    const grouped = new Map<string, Frequency>();
+    for (const c of customers) {
+      const key = `${c.x}|${Math.round(c.tx * 7)}|${Math.round(c.T * 7)}`;
+      const row = grouped.get(key);
+      if (row) row.weight += 1;
+      else grouped.set(key, { x: c.x, tx: Math.round(c.tx * 7) / 7, T: Math.round(c.T * 7) / 7, weight: 1 });
+    }
+    const started = performance.now();
+    const fit = fitBgNbd([...grouped.values()]);
+    const seconds = (performance.now() - started) / 1000;
+    expect(fit.converged).toBe(true);
+    expect(grouped.size).toBeLessThan(customers.length / 2);
+    expect(seconds).toBeLessThan(30); // a guard, not the benchmark: npm run bench times it
+  });
+});
+
+describe('a fit that cannot be trusted', () => {
+  it('is reported (not converged or at a boundary) and clm clv fit exits 4', async () => {
+    // Every customer bought exactly once: nothing identifies the dropout process.
+    const file = join(tempDir(), 'once.csv');
+    writeFileSync(file, ['customer,day,amount', ...Array.from({ length: 300 }, (_, i) => `c${i},2024-01-${String(1 + (i % 28)).padStart(2, '0')},${10 + (i % 7)}`)].join('\n'));
+    const result = await clm(['clv', 'fit', '--transactions', file, '--customer-col', 'customer', '--date-col', 'day', '--amount-col', 'amount', '--calibration-end', '2024-03-31', '--json']);
+    expect(result.code).toBe(4);
+    const report = JSON.parse(result.stdout);
+    expect(report.bgnbd.converged === false || report.bgnbd.atBoundary === true).toBe(true);
+    expect(result.stderr).toContain('a fit did not converge or ran to a boundary');
+  });
+
+  it('names the missing column', async () => {
+    const file = join(tempDir(), 't.csv');
+    writeFileSync(file, 'id,when,value\n1,2024-01-01,3\n');
+    const result = await clm(['clv', 'fit', '--transactions', file, '--customer-col', 'customer', '--date-col', 'when', '--amount-col', 'value', '--calibration-end', '2024-03-31']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`error: --customer-col customer: no such column in ${file} (columns: id, when, value)\n`);
+  });
+});
