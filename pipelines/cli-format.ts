@@ -1,8 +1,8 @@
 /** Renders rows as an aligned text table for the terminal (CJK characters count as two columns). */
-export function formatTable(rows: readonly Record<string, unknown>[]): string {
+export function formatTable(rows: readonly object[]): string {
   if (rows.length === 0) return '(no rows)';
   const columns = Object.keys(rows[0]!);
-  const cells = rows.map((row) => columns.map((c) => cell(row[c])));
+  const cells = rows.map((row) => columns.map((c) => cell((row as Record<string, unknown>)[c])));
   const widths = columns.map((c, i) => Math.max(width(c), ...cells.map((r) => width(r[i]!))));
   const line = (values: string[]) => values.map((v, i) => v + ' '.repeat(widths[i]! - width(v))).join('  ').trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), `(${rows.length} ${rows.length === 1 ? 'row' : 'rows'})`].join('\n');

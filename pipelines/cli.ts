@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serveSite } from './publish/serve.js';
 import { clvFit } from './analytics/clv/fit-command.js';
+import { startScheduler } from './orchestration/scheduler.js';
+import { assetStatus } from './orchestration/status.js';
+import { SCHEDULES } from './schedules.js';
 import { projectPaths, type ProjectPaths } from './config.js';
 import { ClmError, UsageError, errorMessage } from './errors.js';
 import { runPipeline } from './orchestration/runner.js';
@@ -16,11 +19,18 @@ const HELP = `clm — customer-lifecycle warehouse
 Usage: clm <command> [options]
 
 Commands:
-  run [--select SEL] [--full-refresh] [--wait SECONDS]
+  run [--select SEL] [--exclude SEL] [--full-refresh] [--wait SECONDS]
         Load new extracts, build the models, run their tests.
         SEL: key, key+ (and downstream), +key (and upstream), group:NAME, tag:NAME, kind:KIND
   generate --customers N [--seed S] --out DIR [--end YYYY-MM-DD] [--years Y]
         Write realistic, seeded CRM and ERP extracts (and the true parameters) to DIR.
+  backfill --from YYYY-MM --to YYYY-MM [--select SEL]
+        Materialise the monthly-partitioned assets (default: tag:partitioned) for every month in the range.
+  schedule [--sensor-interval SECONDS] [--exclude SEL]
+        Run the schedules in pipelines/schedules.ts, and the affected assets when an extract lands
+        in the landing folder (the inbox sensor; 0 turns it off). Stops on Ctrl-C.
+  status
+        Each asset's last materialisation, its freshness against the SLA, and failing checks.
   query "<sql>" [--json]
         Run SQL against the warehouse (read-only) and print the result.
   assets
@@ -51,6 +61,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await generate(rest);
       case 'query':
         return await query(rest);
+      case 'backfill':
+        return await backfill(rest);
+      case 'schedule':
+        return await schedule(rest);
+      case 'status':
+        return await status(rest);
       case 'assets':
         return await assets(rest);
       case 'runs':
@@ -99,6 +115,7 @@ function pathsFrom(values: { warehouse?: unknown; landing?: unknown }): ProjectP
 async function run(args: readonly string[]): Promise<number> {
   const { values } = parse(args, {
     select: { type: 'string' },
+    exclude: { type: 'string' },
     'full-refresh': { type: 'boolean' },
     wait: { type: 'string' },
   });
@@ -107,11 +124,60 @@ async function run(args: readonly string[]): Promise<number> {
   const summary = await runPipeline({
     paths: pathsFrom(values),
     selection: values.select,
+    exclude: values.exclude,
     fullRefresh: values['full-refresh'],
     waitMs: waitSeconds * 1000,
     log: (line) => console.error(line),
   });
   return summary.status === 'success' ? 0 : 1;
+}
+
+async function backfill(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, select: { type: 'string', default: 'tag:partitioned' } });
+  const months = monthRange(values.from, values.to);
+  const summary = await runPipeline({ paths: pathsFrom(values), selection: values.select, partitions: months, trigger: 'backfill', log: (line) => console.error(line) });
+  return summary.status === 'success' ? 0 : 1;
+}
+
+/** Every month from `from` to `to` inclusive, as YYYY-MM. */
+export function monthRange(from: string | undefined, to: string | undefined): string[] {
+  for (const [flag, value] of [['--from', from], ['--to', to]] as const) {
+    if (!value || !/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new UsageError(`${flag} takes YYYY-MM, not '${value ?? ''}'`);
+  }
+  const months: string[] = [];
+  let [year, month] = from!.split('-').map(Number) as [number, number];
+  const end = to!;
+  for (;;) {
+    const key = `${year}-${String(month).padStart(2, '0')}`;
+    if (key > end) break;
+    months.push(key);
+    month += 1;
+    if (month > 12) [year, month] = [year + 1, 1];
+  }
+  if (months.length === 0) throw new UsageError(`--from ${from} is after --to ${to}`);
+  return months;
+}
+
+async function schedule(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { 'sensor-interval': { type: 'string', default: '30' }, exclude: { type: 'string' } });
+  const seconds = Number(values['sensor-interval']);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--sensor-interval takes seconds, not '${values['sensor-interval']}'`);
+  const scheduler = await startScheduler({ paths: pathsFrom(values), schedules: SCHEDULES, sensorIntervalMs: seconds * 1000, exclude: values.exclude, log: (line) => console.error(line) });
+  await new Promise<void>((resolvePromise) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolvePromise());
+  });
+  console.error('stopping: waiting for the current run to finish');
+  await scheduler.stop();
+  return 0;
+}
+
+async function status(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, {});
+  const paths = pathsFrom(values);
+  const definitions = await loadDefinitions(paths);
+  const rows = await withWarehouse(paths.warehouse, (w) => assetStatus(w, definitions.assets), { readOnly: true });
+  console.log(formatTable(rows));
+  return rows.some((r) => r.fresh === 'STALE' || r.failing_checks !== '') ? 1 : 0;
 }
 
 async function generate(args: readonly string[]): Promise<number> {

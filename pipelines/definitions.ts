@@ -110,9 +110,9 @@ function modelAsset(model: ModelDefinition, upstream: string[]): Asset {
     group: model.layer,
     description: model.description || model.grain,
     upstream,
-    tags: [model.layer],
+    tags: model.partition ? [model.layer, 'partitioned'] : [model.layer],
     async materialise(context) {
-      const outcome = await materialiseModel(context.warehouse, model);
+      const outcome = await materialiseModel(context.warehouse, model, context.partition);
       return {
         rows: outcome.rows,
         checks: outcome.checks,

@@ -29,6 +29,12 @@ export interface ModelDefinition {
   description: string;
   grain: string;
   tests: readonly TestSpec[];
+  /**
+   * A monthly-partitioned model reads `getvariable('partition_month')` (the first day of the
+   * month, or null for the latest) and writes only the rows of the partitions it computed, in
+   * `column`. `clm backfill` runs it once per month.
+   */
+  partition?: { by: 'month'; column: string };
 }
 
 /**
@@ -57,6 +63,7 @@ export async function discoverModels(modelsDir: string, projectRoot = join(model
         description: properties?.description ?? '',
         grain: properties?.grain ?? '',
         tests: properties?.tests ?? [],
+        partition: properties?.partition,
       });
     }
   }
@@ -73,6 +80,7 @@ interface Properties {
   description?: string;
   grain?: string;
   tests: TestSpec[];
+  partition?: { by: 'month'; column: string };
 }
 
 /** Reads a model's YAML: description, grain, column tests and model tests (dbt's vocabulary). */
@@ -82,13 +90,21 @@ export function parseProperties(text: string, file: string): Properties {
     grain?: string;
     columns?: { name: string; tests?: unknown[] }[];
     tests?: unknown[];
+    partitioned_by?: string;
+    partition_column?: string;
   };
   const tests: TestSpec[] = [];
   for (const column of doc.columns ?? []) {
     for (const entry of column.tests ?? []) tests.push(columnTest(column.name, entry, file));
   }
   for (const entry of doc.tests ?? []) tests.push(modelTest(entry, file));
-  return { description: doc.description?.trim(), grain: doc.grain, tests };
+  let partition: Properties['partition'];
+  if (doc.partitioned_by !== undefined) {
+    if (doc.partitioned_by !== 'month') fail(file, `partitioned_by must be month, not '${doc.partitioned_by}'`);
+    if (!doc.partition_column) fail(file, 'a partitioned model needs partition_column');
+    partition = { by: 'month', column: doc.partition_column };
+  }
+  return { description: doc.description?.trim(), grain: doc.grain, tests, partition };
 }
 
 function columnTest(column: string, entry: unknown, file: string): TestSpec {

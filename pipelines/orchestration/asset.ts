@@ -20,6 +20,8 @@ export interface AssetContext {
   projectRoot: string;
   /** The Evidence project (reports/). */
   reportsDir: string;
+  /** For a partitioned asset: the month (YYYY-MM) to materialise; absent for the latest. */
+  partition?: string;
   log: (line: string) => void;
 }
 

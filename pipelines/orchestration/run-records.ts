@@ -42,11 +42,12 @@ export interface AssetRecord {
   rows?: number;
   checks?: readonly CheckOutcome[];
   error?: string;
+  partition?: string;
 }
 
 export async function recordAsset(warehouse: Warehouse, record: AssetRecord): Promise<void> {
   const checks = record.checks ?? [];
-  await warehouse.run(`insert into meta.asset_runs values ($1, $2, $3, $4, $5, $6::timestamp, $7::timestamp, $8, $9, $10, $11)`, [
+  await warehouse.run(`insert into meta.asset_runs values ($1, $2, $3, $4, $5, $6::timestamp, $7::timestamp, $8, $9, $10, $11, $12)`, [
     record.runId,
     record.assetKey,
     record.kind,
@@ -58,8 +59,20 @@ export async function recordAsset(warehouse: Warehouse, record: AssetRecord): Pr
     checks.filter((c) => c.passed).length,
     checks.filter((c) => !c.passed).length,
     record.error ?? null,
+    record.partition ?? null,
   ]);
   for (const check of checks) {
     await warehouse.run(`insert into meta.check_results values ($1, $2, $3, $4, $5, now())`, [record.runId, record.assetKey, check.name, check.passed, check.failingRows]);
   }
+}
+
+/**
+ * Deletes the records of runs that started more than `days` days ago (CLM_RUN_RETENTION_DAYS,
+ * default 90). Returns how many runs were pruned.
+ */
+export async function pruneRunRecords(warehouse: Warehouse, days: number, currentRunId: string): Promise<number> {
+  const old = `select run_id from meta.runs where started_at < now()::timestamp - to_days(${Math.max(0, Math.floor(days))}) and run_id <> '${currentRunId.replaceAll("'", "''")}'`;
+  await warehouse.run(`delete from meta.check_results where run_id in (${old})`);
+  await warehouse.run(`delete from meta.asset_runs where run_id in (${old})`);
+  return warehouse.run(`delete from meta.runs where run_id in (${old})`);
 }

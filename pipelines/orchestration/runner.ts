@@ -10,20 +10,24 @@ import type { Asset, AssetContext, AssetResult } from './asset.js';
 import { selectAssets } from './graph.js';
 import { acquireLock } from './lock.js';
 import { createWorkingCopy } from './working-copy.js';
-import { newRunId, recordAsset, recordKilledRun, recordRunEnd, recordRunStart, type AssetStatus, type RunStatus, type Trigger } from './run-records.js';
+import { newRunId, pruneRunRecords, recordAsset, recordKilledRun, recordRunEnd, recordRunStart, type AssetStatus, type RunStatus, type Trigger } from './run-records.js';
 
 export interface RunOptions {
   paths: ProjectPaths;
   /** Dagster-style selection (see selectAssets); everything when absent. */
   selection?: string;
+  /** Assets to leave out of the selection, in the same syntax (e.g. `kind:publish`). */
+  exclude?: string;
   /** Drop the selected raw tables and their load records, and load every file again. */
   fullRefresh?: boolean;
   trigger?: Trigger;
   /** Wait this long for another run to release the warehouse instead of refusing at once. */
   waitMs?: number;
   log?: (line: string) => void;
-  /** Extra assets after the graph's own (e.g. the report publish step). */
-  extraAssets?: readonly Asset[];
+  /** Months (YYYY-MM) to materialise partitioned assets for, one after another (a backfill). Default: the latest. */
+  partitions?: readonly string[];
+  /** Run records older than this many days are pruned at the end of the run. */
+  retentionDays?: number;
 }
 
 export interface AssetOutcome {
@@ -61,12 +65,13 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const log = options.log ?? (() => {});
   const { paths } = options;
   const definitions = await loadDefinitions(paths);
-  const assets = [...definitions.assets, ...(options.extraAssets ?? [])];
+  const assets = definitions.assets;
   const selected = selectAssets(assets, options.selection);
+  if (options.exclude) for (const key of selectAssets(assets, options.exclude)) selected.delete(key);
   const plan = assets.filter((a) => selected.has(a.key));
   const runId = newRunId();
   const trigger = options.trigger ?? 'manual';
-  const selection = options.selection ?? '*';
+  const selection = (options.selection ?? '*') + (options.exclude ? ` --exclude ${options.exclude}` : '');
 
   const lock = await acquireLock(
     paths.warehouse,
@@ -93,11 +98,17 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const status = outcomes.get(up)?.status;
         return status === 'failed' || status === 'skipped';
       });
-      const outcome = blockedBy
-        ? await skip(warehouse, runId, asset, blockedBy)
-        : await materialise(warehouse, { runId, landingRoot: paths.landing, projectRoot: paths.root, reportsDir: paths.reports, log }, asset);
-      outcomes.set(asset.key, outcome);
-      log(progressLine(asset, outcome));
+      const context = { runId, landingRoot: paths.landing, projectRoot: paths.root, reportsDir: paths.reports, log };
+      const partitions = asset.tags.includes('partitioned') && options.partitions?.length ? options.partitions : [undefined];
+      for (const partition of partitions) {
+        const outcome = blockedBy
+          ? await skip(warehouse, runId, asset, blockedBy)
+          : await materialise(warehouse, { ...context, partition }, asset);
+        // A partitioned asset failed if any of its partitions failed.
+        if (outcomes.get(asset.key)?.status !== 'failed') outcomes.set(asset.key, outcome);
+        log(progressLine(asset, outcome, partition));
+        if (blockedBy) break;
+      }
     }
 
     const results = [...outcomes.values()];
@@ -105,6 +116,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     const status: RunStatus = failed.length === 0 ? 'success' : 'failed';
     const error = failed.length === 0 ? undefined : failed.map((r) => `${r.key}: ${r.error}`).join('\n');
     await recordRunEnd(warehouse, runId, status, error);
+    const pruned = await pruneRunRecords(warehouse, options.retentionDays ?? Number(process.env['CLM_RUN_RETENTION_DAYS'] ?? 90), runId);
+    if (pruned > 0) log(`  pruned the records of ${pruned} runs older than the retention period`);
     await warehouse.run('checkpoint');
     warehouse.closeSync();
     warehouse = undefined;
@@ -174,6 +187,7 @@ async function materialise(warehouse: Warehouse, context: Omit<AssetContext, 'wa
       rows: result?.rows,
       checks: result?.checks,
       error,
+      partition: context.partition,
     });
     return outcome;
   }
@@ -193,10 +207,11 @@ async function dropRawTables(warehouse: Warehouse, plan: readonly Asset[]): Prom
   }
 }
 
-function progressLine(asset: Asset, outcome: AssetOutcome): string {
+function progressLine(asset: Asset, outcome: AssetOutcome, partition?: string): string {
   const mark = outcome.status === 'success' ? '✓' : outcome.status === 'failed' ? '✗' : '-';
   const detail = outcome.status === 'success' ? (outcome.summary ?? '') : (outcome.error ?? '');
   const time = outcome.status === 'skipped' ? '' : `${outcome.seconds.toFixed(2)}s`;
   const warnings = (outcome.warnings ?? []).map((w) => `\n      warning: ${w}`).join('');
-  return `  ${mark} ${asset.key.padEnd(40)} ${time.padStart(7)}  ${detail}${warnings}`;
+  const key = partition ? `${asset.key} [${partition}]` : asset.key;
+  return `  ${mark} ${key.padEnd(40)} ${time.padStart(7)}  ${detail}${warnings}`;
 }

@@ -57,8 +57,10 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
         rows bigint,
         checks_passed integer,
         checks_failed integer,
-        error varchar
+        error varchar,
+        partition varchar
     )`);
+  await warehouse.run('alter table meta.asset_runs add column if not exists partition varchar');
   await warehouse.run(`
     create table if not exists meta.check_results (
         run_id varchar not null,
@@ -117,6 +119,7 @@ export interface MetaTables {
     checks_passed: number | null;
     checks_failed: number | null;
     error: string | null;
+    partition: string | null;
   };
   'meta.check_results': {
     run_id: string;

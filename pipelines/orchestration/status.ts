@@ -1,0 +1,55 @@
+import type { Warehouse } from '../warehouse/connection.js';
+import type { Asset } from './asset.js';
+
+/** How old an asset's last materialisation may be (CLM_FRESHNESS_SLA_HOURS, default 26: a nightly run plus slack). */
+export function freshnessSlaHours(): number {
+  return Number(process.env['CLM_FRESHNESS_SLA_HOURS'] ?? 26);
+}
+
+export interface AssetStatusRow {
+  asset: string;
+  kind: string;
+  last_success: string;
+  age_hours: number | null;
+  fresh: 'ok' | 'STALE' | 'never';
+  last_status: string;
+  rows: number | null;
+  failing_checks: string;
+}
+
+/** Each asset's last successful materialisation, freshness against the SLA, last status and failing checks. */
+export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[]): Promise<AssetStatusRow[]> {
+  const last = await warehouse.readAll<{ asset_key: string; last_success: Date | null; last_status: string; rows: number | null }>(`
+    select
+        asset_key,
+        max(finished_at) filter (where status = 'success') as last_success,
+        arg_max(status, coalesce(finished_at, started_at, '1970-01-01')) as last_status,
+        arg_max(rows, finished_at) filter (where status = 'success') as rows
+    from meta.asset_runs
+    group by asset_key`);
+  const failing = await warehouse.readAll<{ asset_key: string; checks: string }>(`
+    select asset_key, string_agg(check_name || ' (' || failing_rows || ')', '; ') as checks
+    from (
+        select * from meta.check_results
+        qualify row_number() over (partition by asset_key, check_name order by checked_at desc) = 1
+    )
+    where not passed
+    group by asset_key`);
+  const byKey = new Map(last.map((r) => [r.asset_key, r]));
+  const failingByKey = new Map(failing.map((r) => [r.asset_key, r.checks]));
+  const sla = freshnessSlaHours();
+  return assets.map((asset) => {
+    const record = byKey.get(asset.key);
+    const age = record?.last_success ? (Date.now() - record.last_success.getTime()) / 3_600_000 : null;
+    return {
+      asset: asset.key,
+      kind: asset.kind,
+      last_success: record?.last_success ? record.last_success.toISOString().slice(0, 19).replace('T', ' ') : '',
+      age_hours: age === null ? null : Math.round(age * 10) / 10,
+      fresh: age === null ? 'never' : age <= sla ? 'ok' : 'STALE',
+      last_status: record?.last_status ?? '',
+      rows: record?.rows ?? null,
+      failing_checks: failingByKey.get(asset.key) ?? '',
+    };
+  });
+}
