@@ -1,22 +1,27 @@
--- Every buyer as of the end of a month: recency, frequency and monetary value to date, the basis
--- of monthly RFM and lifecycle snapshots. Partitioned by month: a run snapshots the latest month
--- with data; `clm backfill --from YYYY-MM --to YYYY-MM` fills any range.
+-- Every buyer as of the end of each month: recency, frequency and monetary value to date, the
+-- basis of monthly RFM and lifecycle snapshots. Partitioned by month: a run computes every month;
+-- `clm backfill --from YYYY-MM --to YYYY-MM` recomputes a chosen range.
 with orders as (
     select * from marts.orders
 ),
 
-bounds as (
-    select
-        coalesce(getvariable('partition_month'), max(order_month)) as snapshot_month,
-        (coalesce(getvariable('partition_month'), max(order_month)) + interval 1 month)::date as snapshot_end
+months as (
+    -- A partition when one is asked for (a backfill), else every month with orders.
+    select unnest(generate_series(min(order_month), max(order_month), interval 1 month))::date as snapshot_month
     from orders
+    where getvariable('partition_month') is null
+    union all
+    select getvariable('partition_month')::date as snapshot_month
+    where getvariable('partition_month') is not null
 ),
 
 history as (
-    select orders.*, bounds.snapshot_month, bounds.snapshot_end
+    select
+        orders.*,
+        months.snapshot_month,
+        (months.snapshot_month + interval 1 month)::date as snapshot_end
     from orders
-    cross join bounds
-    where orders.ordered_at < bounds.snapshot_end
+    inner join months on orders.ordered_at < months.snapshot_month + interval 1 month
 ),
 
 final as (

@@ -93,4 +93,27 @@ describe('marts on the hand-computed mini fixture', () => {
       { month_key: '2024-04', start: 4, new: 0, retained: 3, churned: 1, reactivated: 0, active: 3, revenue: 50, retention: 75, churn: 25, nrr: 68.75 },
     ]);
   });
+
+  it('classes buyers A/B/C by their share of revenue (A to 80%, B to 95%)', async () => {
+    // Revenue ¥350 (C1), ¥300 (E4), ¥100 (C2), ¥100 (C3) of ¥850: C3 starts at 750/850 = 88% → B.
+    expect(await query(paths, `select customer_id, revenue_class, revenue_cumulative_pct::double as pct from marts.customer_abc order by revenue_cumulative_pct`)).toEqual([
+      { customer_id: 'C1', revenue_class: 'A', pct: 41.18 },
+      { customer_id: 'E4', revenue_class: 'A', pct: 76.47 },
+      { customer_id: 'C2', revenue_class: 'A', pct: 88.24 },
+      { customer_id: 'C3', revenue_class: 'B', pct: 100 },
+    ]);
+  });
+
+  it('scores RFM per month end and names the segments, with the previous month’s segment', async () => {
+    // As of 2024-04-30: recency 11 (C1), 59 (E4), 81 (C3), 107 (C2) days; frequency 3, 1, 1, 1; monetary 350, 300, 100, 100.
+    // As of 2024-03-31: C1 R2 F4 M3 (FM 3.5) → At risk; C3 R3 F2 M2 → Need attention; E4 R4 F3 M4 → Loyal; C2 R1 F1 M1 → Lost.
+    expect(await query(paths, `
+      select customer_id, recency_days, rfm_cell, segment, segment_zh, previous_segment
+      from marts.customer_rfm where is_latest order by customer_id`)).toEqual([
+      { customer_id: 'C1', recency_days: 11, rfm_cell: '444', segment: 'Champions', segment_zh: '冠军客户', previous_segment: 'At risk' },
+      { customer_id: 'C2', recency_days: 107, rfm_cell: '111', segment: 'Lost', segment_zh: '流失客户', previous_segment: 'Lost' },
+      { customer_id: 'C3', recency_days: 81, rfm_cell: '222', segment: 'Hibernating', segment_zh: '休眠客户', previous_segment: 'Need attention' },
+      { customer_id: 'E4', recency_days: 59, rfm_cell: '333', segment: 'Loyal', segment_zh: '忠诚客户', previous_segment: 'Loyal' },
+    ]);
+  });
 });

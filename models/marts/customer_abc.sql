@@ -1,0 +1,38 @@
+-- ABC (Pareto) classes by contribution: customers sorted by revenue (and, separately, by margin);
+-- class A up to 80% of the cumulative total, B up to 95%, C the rest. The thresholds are the
+-- `thresholds` CTE below.
+with customers as (
+    select * from marts.customers where is_buyer
+),
+
+thresholds as (
+    select 0.80 as a_share, 0.95 as b_share
+),
+
+ranked as (
+    select
+        customer_id,
+        revenue_cny,
+        margin_cny,
+        sum(revenue_cny) over (order by revenue_cny desc, customer_id rows unbounded preceding) / sum(revenue_cny) over () as revenue_cumulative_share,
+        sum(margin_cny) over (order by margin_cny desc, customer_id rows unbounded preceding) / sum(margin_cny) over () as margin_cumulative_share,
+        (sum(revenue_cny) over (order by revenue_cny desc, customer_id rows unbounded preceding) - revenue_cny) / sum(revenue_cny) over () as revenue_share_before,
+        (sum(margin_cny) over (order by margin_cny desc, customer_id rows unbounded preceding) - margin_cny) / sum(margin_cny) over () as margin_share_before
+    from customers
+),
+
+final as (
+    select
+        ranked.customer_id,
+        ranked.revenue_cny,
+        ranked.margin_cny,
+        round(100 * ranked.revenue_cumulative_share, 2) as revenue_cumulative_pct,
+        round(100 * ranked.margin_cumulative_share, 2) as margin_cumulative_pct,
+        -- A customer belongs to the class where their contribution starts.
+        case when revenue_share_before < a_share then 'A' when revenue_share_before < b_share then 'B' else 'C' end as revenue_class,
+        case when margin_share_before < a_share then 'A' when margin_share_before < b_share then 'B' else 'C' end as margin_class
+    from ranked
+    cross join thresholds
+)
+
+select * from final

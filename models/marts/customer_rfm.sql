@@ -1,0 +1,56 @@
+-- RFM per buyer per month end: recency, frequency and monetary scores (quintiles, 5 = best) among
+-- that month's buyers, and the named segment. The segment map is the `segments` CTE below: one
+-- row per rule, tried in order; edit it there.
+with snapshots as (
+    select * from marts.customer_snapshots
+),
+
+scored as (
+    select
+        *,
+        ntile(5) over (partition by snapshot_month order by recency_days desc, customer_id) as recency_score,
+        ntile(5) over (partition by snapshot_month order by frequency, customer_id) as frequency_score,
+        ntile(5) over (partition by snapshot_month order by monetary_cny, customer_id) as monetary_score
+    from snapshots
+),
+
+segments(rule_order, segment, segment_zh, min_r, max_r, min_fm, max_fm) as (
+    values
+        (1, 'Champions', '冠军客户', 4, 5, 4.0, 5.0),
+        (2, 'Can''t lose them', '不能失去的客户', 1, 2, 4.5, 5.0),
+        (3, 'At risk', '风险客户', 1, 2, 3.0, 4.5),
+        (4, 'Loyal', '忠诚客户', 3, 5, 3.0, 5.0),
+        (5, 'Potential loyalist', '潜力客户', 4, 5, 2.0, 3.0),
+        (6, 'New', '新客户', 5, 5, 1.0, 2.0),
+        (7, 'Promising', '有望客户', 4, 4, 1.0, 2.0),
+        (8, 'Need attention', '需关注客户', 3, 3, 2.0, 3.0),
+        (9, 'About to sleep', '即将休眠', 3, 3, 1.0, 2.0),
+        (10, 'Hibernating', '休眠客户', 2, 2, 1.0, 3.0),
+        (11, 'Lost', '流失客户', 1, 1, 1.0, 3.0)
+),
+
+segmented as (
+    select
+        scored.*,
+        (frequency_score + monetary_score) / 2 as fm_score,
+        recency_score::varchar || frequency_score::varchar || monetary_score::varchar as rfm_cell,
+        segments.segment,
+        segments.segment_zh
+    from scored
+    left join segments
+        on scored.recency_score between segments.min_r and segments.max_r
+        and (scored.frequency_score + scored.monetary_score) / 2 between segments.min_fm and segments.max_fm
+    qualify row_number() over (partition by scored.customer_id, scored.snapshot_month order by segments.rule_order nulls last) = 1
+),
+
+final as (
+    select
+        * exclude (segment, segment_zh),
+        coalesce(segment, 'Other') as segment,
+        coalesce(segment_zh, '其他') as segment_zh,
+        snapshot_month = max(snapshot_month) over () as is_latest,
+        lag(coalesce(segment, 'Other')) over (partition by customer_id order by snapshot_month) as previous_segment
+    from segmented
+)
+
+select * from final
