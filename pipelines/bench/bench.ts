@@ -46,6 +46,8 @@ const sum = (list: typeof loads, f: (a: (typeof loads)[number]) => number) => li
 stage('load (read, validate, quarantine, upsert)', sum(loads, (a) => a.seconds), sum(loads, (a) => a.metrics?.['rowsRead'] ?? 0));
 stage('models: build', sum(models, (a) => a.metrics?.['buildSeconds'] ?? 0), sum(models, (a) => a.rows ?? 0));
 stage('models: tests', sum(models, (a) => a.metrics?.['testSeconds'] ?? 0));
+const site = summary.assets.find((a) => a.key === 'reports.site');
+stage('reports: export Arrow + Evidence build', site?.seconds ?? 0, site?.rows);
 stage('pipeline end to end (clm run)', pipelineSeconds, generatedRows);
 
 // Overhead, like for like: a models-only run, then the same SQL straight into DuckDB (no runner,
@@ -72,4 +74,8 @@ console.log(`\n${fmt(customers)} customers · ${fmt(orderLines)} order lines · 
 console.log(formatTable(rows));
 console.log(`\nmodel overhead: models in a clm run ${pipelineModels.toFixed(2)}s (build, row counts, records, commits; tests excluded) vs the same SQL direct ${direct.toFixed(2)}s = ${(pipelineModels / direct).toFixed(2)}×`);
 console.log(`peak memory (max RSS of this process): ${fmt(peakMiB)} MiB`);
-writeFileSync(join(dir, 'results.json'), JSON.stringify({ customers, orderLines, generatedRows, stages: rows, pipelineModels, direct, peakMiB }, null, 2));
+if (site?.metrics) {
+  const m = site.metrics;
+  console.log(`report site: built in ${(m['buildSeconds'] ?? 0).toFixed(1)}s, ${fmt(m['sitePages'] ?? 0)} pages, ${fmt((m['siteBytes'] ?? 0) / 1024 / 1024)} MiB (of which data ${fmt((m['dataBytes'] ?? 0) / 1024 / 1024)} MiB of Arrow)`);
+}
+writeFileSync(join(dir, 'results.json'), JSON.stringify({ customers, orderLines, generatedRows, stages: rows, pipelineModels, direct, peakMiB, site: site?.metrics }, null, 2));

@@ -16,10 +16,41 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   {
     name: 'customers',
     sql: `select
-              * replace (mask_email(email) as email, mask_mobile(mobile) as mobile),
-              cny_label(revenue_cny) as revenue_label,
-              '/customers/' || customer_id || '/' as profile_link
-          from marts.customers`,
+              c.* replace (mask_email(c.email) as email, mask_mobile(c.mobile) as mobile),
+              cny_label(c.revenue_cny) as revenue_label,
+              '/customers/' || c.customer_id || '/' as profile_link,
+              r.segment as rfm_segment,
+              r.segment_zh as rfm_segment_zh,
+              r.rfm_cell,
+              a.revenue_class as abc_class
+          from marts.customers as c
+          left join marts.customer_rfm as r on r.customer_id = c.customer_id and r.is_latest
+          left join marts.customer_abc as a on a.customer_id = c.customer_id`,
+  },
+  {
+    name: 'rfm_segments_monthly',
+    sql: `select snapshot_month, segment, segment_zh, count(*) as customers, sum(monetary_cny) as revenue_to_date_cny,
+                 avg(recency_days) as avg_recency_days, avg(frequency) as avg_frequency, bool_or(is_latest) as is_latest
+          from marts.customer_rfm group by all`,
+  },
+  {
+    name: 'rfm_segment_moves',
+    sql: `select coalesce(previous_segment, '(new buyer)') as previous_segment, segment, count(*) as customers
+          from marts.customer_rfm where is_latest group by all`,
+  },
+  {
+    name: 'abc_classes',
+    sql: `select revenue_class as class, count(*) as customers, sum(revenue_cny) as revenue_cny, sum(margin_cny) as margin_cny,
+                 round(100.0 * sum(revenue_cny) / sum(sum(revenue_cny)) over (), 1) as revenue_share_pct,
+                 round(100.0 * count(*) / sum(count(*)) over (), 1) as customer_share_pct
+          from marts.customer_abc group by all`,
+  },
+  {
+    name: 'abc_pareto',
+    sql: `select round(100.0 * row_number() over (order by revenue_cny desc, customer_id) / count(*) over (), 2) as customer_pct,
+                 revenue_cumulative_pct
+          from marts.customer_abc
+          qualify row_number() over (order by revenue_cny desc, customer_id) % greatest(1, (count(*) over ()) // 200) = 0`,
   },
   { name: 'orders', sql: 'select * exclude (erp_customer_id) from marts.orders' },
   { name: 'customer_touchpoints', sql: 'select * from marts.customer_touchpoints' },

@@ -35,6 +35,18 @@ describe('runPipeline', () => {
     expect(await query(paths, 'select count(*) as n from marts.orders')).toEqual([{ n: 6 }]);
   });
 
+  it('reloads every file from scratch with --full-refresh', async () => {
+    const paths = freshProject('mini');
+    const first = await run(paths);
+    const refreshed = await run(paths, { fullRefresh: true });
+    expect(refreshed.status).toBe('success');
+    const loads = await query(paths, `select distinct run_id from meta.loaded_files`);
+    expect(loads).toEqual([{ run_id: refreshed.runId }]);
+    expect(first.runId).not.toBe(refreshed.runId);
+    expect(await query(paths, 'select count(*) as n from raw.erp__orders')).toEqual([{ n: 7 }]);
+    expect(await query(paths, 'select count(*) as n from marts.orders')).toEqual([{ n: 6 }]);
+  });
+
   it('names the model file and the DuckDB error when a model fails, and skips its dependents only', async () => {
     const paths = freshProject('mini');
     const models = join(dirname(paths.warehouse), 'models');
