@@ -1,26 +1,27 @@
--- Retention per calendar month, on the three-month activity window of customer_months.
--- Each month: active at start (= active at the end of the month before), new (first
+-- Retention per calendar month, on the three-month activity window of customer_months (summed
+-- from monthly_retention_by_channel). Each month: active at start (= active at the end of the month before), new (first
 -- order this month), retained, churned (active at start, not at end), reactivated (active again
 -- after a lapse). Identity: start + new + reactivated - churned = active at end.
-with customer_months as (
-    select * from marts.customer_months
+with by_channel as (
+    select * from marts.monthly_retention_by_channel
 ),
 
 per_month as (
+    -- Every customer has one acquisition channel, so the channels add up to the whole.
     select
-        activity_month as month,
-        count(*) filter (where was_active) as customers_at_start,
-        count(*) filter (where months_since_first_order = 0) as new_customers,
-        count(*) filter (where was_active and is_active) as retained_customers,
-        count(*) filter (where was_active and not is_active) as churned_customers,
-        count(*) filter (where is_active and not was_active and months_since_first_order > 0) as reactivated_customers,
-        count(*) filter (where is_active) as active_customers,
-        count(*) filter (where revenue_cny > 0) as purchasing_customers,
+        month,
+        sum(customers_at_start) as customers_at_start,
+        sum(new_customers) as new_customers,
+        sum(retained_customers) as retained_customers,
+        sum(churned_customers) as churned_customers,
+        sum(reactivated_customers) as reactivated_customers,
+        sum(active_customers) as active_customers,
+        sum(purchasing_customers) as purchasing_customers,
         sum(revenue_cny) as revenue_cny,
-        sum(window_revenue_cny) filter (where was_active) as retained_window_revenue_cny,
-        sum(previous_window_revenue_cny) filter (where was_active) as start_window_revenue_cny
-    from customer_months
-    group by activity_month
+        sum(retained_window_revenue_cny) as retained_window_revenue_cny,
+        sum(start_window_revenue_cny) as start_window_revenue_cny
+    from by_channel
+    group by month
 ),
 
 final as (

@@ -1,5 +1,6 @@
--- Monthly retention per acquisition channel, on the same activity window as monthly_retention,
--- with each number's change against the month before: where the month's movement came from.
+-- Monthly retention per acquisition channel, on the three-month activity window of
+-- customer_months (see monthly_retention for the definitions), with each number's change against
+-- the month before: where the month's movement came from. monthly_retention sums these rows.
 with customer_months as (
     select * from marts.customer_months
 ),
@@ -14,7 +15,10 @@ per_channel as (
         count(*) filter (where was_active and not is_active) as churned_customers,
         count(*) filter (where is_active and not was_active and months_since_first_order > 0) as reactivated_customers,
         count(*) filter (where is_active) as active_customers,
-        sum(revenue_cny) as revenue_cny
+        count(*) filter (where revenue_cny > 0) as purchasing_customers,
+        sum(revenue_cny) as revenue_cny,
+        coalesce(sum(window_revenue_cny) filter (where was_active), 0) as retained_window_revenue_cny,
+        coalesce(sum(previous_window_revenue_cny) filter (where was_active), 0) as start_window_revenue_cny
     from customer_months
     group by all
 ),
