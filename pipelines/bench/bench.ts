@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPaths } from '../config.js';
 import type { Manifest } from '../generate/generate.js';
+import { copyReportsProject } from '../publish/reports-copy.js';
 import { runPipeline } from '../orchestration/runner.js';
 import { loadDefinitions } from '../definitions.js';
 import { withWarehouse } from '../warehouse/connection.js';
@@ -20,7 +21,8 @@ const root = projectPaths().root;
 const dir = join(root, values.dir);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
-const paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing') });
+// The site is built in a copy of reports/, so the benchmark leaves the project's own site alone.
+const paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports: copyReportsProject(projectPaths().reports, join(dir, 'reports')) });
 const rows: Record<string, string>[] = [];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const stage = (name: string, seconds: number, count?: number, unit = 'rows') =>

@@ -48,11 +48,12 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string)
   await writeFile(join(dataDir, 'manifest.json'), JSON.stringify({ renderedFiles: { [REPORT_SOURCE]: files } }));
 
   const months = await warehouse.readAll<{ month_key: string }>('select month_key from marts.monthly_retention order by month');
-  const customers = await warehouse.readAll<{ customer_id: string }>(
-    'select customer_id from marts.customers order by revenue_cny desc, customer_id limit $1',
+  const customers = await warehouse.readAll<{ page: string }>(
+    `select '/customers/' || lpad(report_shard(customer_id)::varchar, 2, '0') || '/' || customer_id || '/' as page
+     from marts.customers order by revenue_cny desc, customer_id limit $1`,
     [prerenderedCustomers()],
   );
-  const entries = ['*', ...months.map((m) => `/retention/${m.month_key}/`), ...customers.map((c) => `/customers/${c.customer_id}/`)];
+  const entries = ['*', ...months.map((m) => `/retention/${m.month_key}/`), ...customers.map((c) => c.page)];
   await writeFile(join(reportsDir, '.evidence', 'prerender.json'), JSON.stringify({ entries }, null, 2));
   return { tables: REPORT_TABLES.length, rows, bytes };
 }

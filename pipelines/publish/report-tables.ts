@@ -8,6 +8,18 @@ export interface ReportTable {
   sql: string;
 }
 
+/**
+ * Per-customer detail (orders, touchpoints) is published in this many shards, by
+ * `report_shard(customer_id)`. A profile page's URL carries its shard (`/customers/<shard>/<id>/`)
+ * and its SQL names only that shard's tables, so a page rendered in the browser downloads 1/16 of
+ * the detail, not all of it.
+ */
+export const CUSTOMER_SHARDS = 16;
+
+function sharded(name: string, sql: (shard: number) => string): ReportTable[] {
+  return Array.from({ length: CUSTOMER_SHARDS }, (_, shard) => ({ name: `${name}_s${String(shard).padStart(2, '0')}`, sql: sql(shard) }));
+}
+
 export const REPORT_TABLES: readonly ReportTable[] = [
   { name: 'kpi_monthly', sql: 'select * from marts.kpi_monthly' },
   { name: 'monthly_retention', sql: 'select * from marts.monthly_retention' },
@@ -18,7 +30,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
     sql: `select
               c.* replace (mask_email(c.email) as email, mask_mobile(c.mobile) as mobile),
               cny_label(c.revenue_cny) as revenue_label,
-              '/customers/' || c.customer_id || '/' as profile_link,
+              '/customers/' || lpad(report_shard(c.customer_id)::varchar, 2, '0') || '/' || c.customer_id || '/' as profile_link,
               r.segment as rfm_segment,
               r.segment_zh as rfm_segment_zh,
               r.rfm_cell,
@@ -52,8 +64,17 @@ export const REPORT_TABLES: readonly ReportTable[] = [
           from marts.customer_abc
           qualify row_number() over (order by revenue_cny desc, customer_id) % greatest(1, (count(*) over ()) // 200) = 0`,
   },
-  { name: 'orders', sql: 'select * exclude (erp_customer_id) from marts.orders' },
-  { name: 'customer_touchpoints', sql: 'select * from marts.customer_touchpoints' },
+  ...sharded(
+    'orders',
+    (shard) => `select customer_id, order_id, ordered_at, order_month, channel, item_count, net_revenue_cny, refund_cny, margin_cny
+                from marts.orders where report_shard(customer_id) = ${shard}`,
+  ),
+  ...sharded(
+    'touchpoints',
+    (shard) => `select customer_id, occurred_at, interaction_type, funnel_stage, campaign, channel
+                from marts.customer_touchpoints where report_shard(customer_id) = ${shard}
+                qualify row_number() over (partition by customer_id order by occurred_at desc) <= 20`,
+  ),
   {
     name: 'pipeline_runs',
     sql: `select run_id, trigger, selection, status, started_at, finished_at,

@@ -17,6 +17,8 @@ export const MACROS: Record<string, string> = {
   // 138****8000 / z***@163.com: what pages show by default.
   mask_mobile: `(phone) as (case when phone is not null then left(phone, 3) || '****' || right(phone, 4) end)`,
   mask_email: `(email) as (case when email is not null then left(email, 1) || '***' || substr(email, strpos(email, '@')) end)`,
+  // Which of the report shards a customer's profile data is published in (see publish/report-tables.ts).
+  report_shard: `(customer_id) as (hash(customer_id) % 16)`,
   // Amounts as Chinese readers say them: ¥3,280 · ¥12.5万 · ¥1.23亿.
   cny_label: `(amount) as (
       case

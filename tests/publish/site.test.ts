@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { projectPaths, type ProjectPaths } from '../../pipelines/config.js';
 import { runPipeline } from '../../pipelines/orchestration/runner.js';
 import { serveSite } from '../../pipelines/publish/serve.js';
+import { copyReportsProject } from '../../pipelines/publish/reports-copy.js';
 import { FIXTURES, query } from '../helpers/warehouse.js';
 import { launchChromium } from '../helpers/browser.js';
 
@@ -22,10 +23,7 @@ describe('the report site, built and read offline', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clm-site-'));
-    const reports = join(dir, 'reports');
-    const real = projectPaths().reports;
-    cpSync(real, reports, { recursive: true, filter: (src) => !/[/\\](node_modules|\.evidence|build)$/.test(src) });
-    symlinkSync(join(real, 'node_modules'), join(reports, 'node_modules'));
+    const reports = copyReportsProject(projectPaths().reports, join(dir, 'reports'));
     cpSync(join(FIXTURES, 'mini'), join(dir, 'landing'), { recursive: true });
     paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports });
 
@@ -41,17 +39,19 @@ describe('the report site, built and read offline', () => {
     server?.close();
   });
 
-  async function open(path: string): Promise<{ page: Page; text: string }> {
+  async function open(path: string): Promise<{ page: Page; text: string; arrowFiles: string[] }> {
     const page = await browser.newPage();
+    const arrowFiles: string[] = [];
     page.on('request', (request) => {
       const url = request.url();
       if (!url.startsWith(site) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+      if (url.endsWith('.arrow') && url.includes('/data/clm/')) arrowFiles.push(url.split('/data/clm/')[1]!.split('/')[0]!);
     });
     await page.goto(`${site}${path}`, { waitUntil: 'networkidle' });
     await page.waitForLoadState('networkidle');
     const text = (await page.innerText('body')).replace(/\s+/g, ' ');
     expect(text, `${path} shows an error box`).not.toMatch(/Error in|Dataset is empty|Catalog Error/);
-    return { page, text };
+    return { page, text, arrowFiles };
   }
 
   it('overview: KPI cards equal the warehouse, with charts and no error box', async () => {
@@ -96,8 +96,11 @@ describe('the report site, built and read offline', () => {
 
   it('customer pages, prerendered or not, show the stitched identity masked and the warehouse’s totals', async () => {
     for (const id of ['C1', 'C2']) {
-      const [customer] = await query(paths, `select customer_name, order_count, revenue_cny, mask_email(email) as email, mask_mobile(mobile) as mobile, email as raw_email from marts.customers where customer_id = '${id}'`);
-      const { page, text } = await open(`/customers/${id}/`);
+      const [customer] = await query(paths, `
+        select customer_name, order_count, revenue_cny, mask_email(email) as email, mask_mobile(mobile) as mobile, email as raw_email,
+               '/customers/' || lpad(report_shard(customer_id)::varchar, 2, '0') || '/' || customer_id || '/' as page
+        from marts.customers where customer_id = '${id}'`);
+      const { page, text } = await open(String(customer!['page']));
       expect(text).toContain(String(customer!['customer_name']));
       expect(text).toMatch(new RegExp(`Orders 订单\\s+${customer!['order_count']}\\b`));
       expect(text).toMatch(new RegExp(`Revenue 收入\\s+¥${Number(customer!['revenue_cny']).toLocaleString('en-US')}\\b`));
@@ -106,6 +109,14 @@ describe('the report site, built and read offline', () => {
       expect(await page.locator('table').count()).toBeGreaterThan(1);
       await page.close();
     }
+  });
+
+  it('a profile rendered in the browser downloads only its own shard of the customer detail', async () => {
+    // Two customers are prerendered (C1 and E4, the top by revenue); C2's page is rendered in the browser.
+    const [c2] = await query(paths, `select lpad(report_shard('C2')::varchar, 2, '0') as shard`);
+    const { page, arrowFiles } = await open(`/customers/${c2!['shard']}/C2/`);
+    expect([...new Set(arrowFiles)].sort()).toEqual(['customers', `orders_s${c2!['shard']}`, `touchpoints_s${c2!['shard']}`]);
+    await page.close();
   });
 
   it('never asks the network for anything', () => {
