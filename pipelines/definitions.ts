@@ -16,6 +16,7 @@ import type { Asset } from './orchestration/asset.js';
 import type { ProjectPaths } from './config.js';
 import { GraphError } from './errors.js';
 import { buildSite, exportReportData } from './publish/publish.js';
+import { materialiseCustomerClv } from './analytics/clv/clv-asset.js';
 
 export interface Definitions {
   sources: SourceDefinition[];
@@ -28,7 +29,9 @@ export interface Definitions {
 export async function loadDefinitions(paths: Pick<ProjectPaths, 'models' | 'root'>): Promise<Definitions> {
   const sources = await discoverSources();
   const models = await discoverModels(paths.models);
-  const assets: Asset[] = [...sources.flatMap(loadAssets)];
+  const analytics = analyticsAssets();
+  const assets: Asset[] = [...sources.flatMap(loadAssets), ...analytics];
+  // Tables a model may read besides other models: the raw layer and the analytics steps' output.
   const rawKeys = new Set(assets.map((a) => a.key));
   const modelKeys = new Set(models.map((m) => m.key));
   await withWarehouse(':memory:', async (parser) => {
@@ -44,6 +47,21 @@ export async function loadDefinitions(paths: Pick<ProjectPaths, 'models' | 'root
   });
   assets.push(publishAsset(models.filter((m) => m.layer === 'marts').map((m) => m.key)));
   return { sources, models, assets: topologicalOrder(assets) };
+}
+
+/** Numerical steps SQL cannot express well; each writes tables in the `analytics` schema. */
+function analyticsAssets(): Asset[] {
+  return [
+    {
+      key: 'analytics.customer_clv',
+      kind: 'analytics',
+      group: 'analytics',
+      description: 'Predictive CLV: BG/NBD and Gamma-Gamma fitted on the orders, every buyer scored (also analytics.clv_fit, analytics.clv_backtest)',
+      upstream: ['marts.orders'],
+      tags: ['clv'],
+      materialise: (context) => materialiseCustomerClv(context.warehouse),
+    },
+  ];
 }
 
 /** The report site: exports the report tables as Arrow and builds the Evidence project. */

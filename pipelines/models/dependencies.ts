@@ -49,6 +49,6 @@ export function resolveReferences(model: ModelDefinition, refs: readonly TableRe
   return refs.map((ref) => {
     const key = ref.schema ? `${ref.schema}.${ref.table}` : byName.get(ref.table);
     if (key && (modelKeys.has(key) || rawKeys.has(key))) return key;
-    throw new GraphError(`Unknown table ${ref.schema ? `${ref.schema}.` : ''}${ref.table} in ${model.file} (${model.key}): no model or raw table has that name`);
+    throw new GraphError(`Unknown table ${ref.schema ? `${ref.schema}.` : ''}${ref.table} in ${model.file} (${model.key}): no model, raw table or analytics table has that name`);
   });
 }

@@ -38,7 +38,7 @@ export function topologicalOrder(assets: readonly Asset[]): Asset[] {
 }
 
 const KIND_ORDER = ['load', 'model', 'analytics', 'publish'];
-const LAYER_ORDER = ['staging', 'intermediate', 'marts'];
+const LAYER_ORDER = ['staging', 'intermediate', 'marts', 'analytics'];
 
 /**
  * The keys a selection names, Dagster-style. Terms are separated by commas or spaces:

@@ -19,7 +19,7 @@ describe('the model graph', () => {
   it('names the file that reads an unknown table', async () => {
     const models = modelsDir({ 'marts/a.sql': 'select * from marts.nowhere' });
     await expect(loadDefinitions({ ...projectPaths(), models })).rejects.toThrow(
-      'Unknown table marts.nowhere in models/marts/a.sql (marts.a): no model or raw table has that name',
+      'Unknown table marts.nowhere in models/marts/a.sql (marts.a): no model, raw table or analytics table has that name',
     );
   });
 
