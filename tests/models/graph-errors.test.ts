@@ -27,6 +27,7 @@ describe('the model graph', () => {
     const models = modelsDir({
       'intermediate/int_a.sql': 'select * from marts.b',
       'marts/b.sql': 'with x as (select * from intermediate.int_a) select * from x',
+      'marts/orders.sql': 'select 1 as order_id', // the CLV asset reads marts.orders
     });
     await expect(loadDefinitions({ ...projectPaths(), models })).rejects.toThrow('Cycle in the asset graph among: intermediate.int_a, marts.b');
   });
