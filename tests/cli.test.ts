@@ -26,7 +26,7 @@ describe('the clm command', () => {
 
   it('runs the pipeline with progress on stderr and exit code 0', async () => {
     const paths = freshProject('mini');
-    const result = await clm(['run', '--select', 'kind:load,kind:model', '--warehouse', paths.warehouse, '--landing', paths.landing]);
+    const result = await clm(['run', '--exclude', 'kind:publish', '--warehouse', paths.warehouse, '--landing', paths.landing]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/✓ raw\.erp__orders\s+[\d.]+s {2}1 new files \(0 already loaded\) · 7 read · 7 loaded · 0 quarantined/);
     expect(result.stderr).toMatch(/run \S+ success: \d+ succeeded, 0 failed, 0 skipped in [\d.]+s/);

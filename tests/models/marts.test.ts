@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPaths, type ProjectPaths } from '../../pipelines/config.js';
 import { runPipeline } from '../../pipelines/orchestration/runner.js';
-import { FIXTURES, WAREHOUSE_ONLY, query } from '../helpers/warehouse.js';
+import { FIXTURES, NOT_THE_SITE, query } from '../helpers/warehouse.js';
 
 // Every expected number below was worked out by hand from tests/fixtures/mini (see its README).
 describe('marts on the hand-computed mini fixture', () => {
@@ -14,7 +14,7 @@ describe('marts on the hand-computed mini fixture', () => {
     const dir = mkdtempSync(join(tmpdir(), 'clm-marts-'));
     cpSync(join(FIXTURES, 'mini'), join(dir, 'landing'), { recursive: true });
     paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing') });
-    const summary = await runPipeline({ paths, selection: WAREHOUSE_ONLY });
+    const summary = await runPipeline({ paths, exclude: NOT_THE_SITE });
     expect(summary.status).toBe('success');
   });
 
@@ -114,6 +114,28 @@ describe('marts on the hand-computed mini fixture', () => {
       { customer_id: 'C2', recency_days: 107, rfm_cell: '111', segment: 'Lost', segment_zh: '流失客户', previous_segment: 'Lost' },
       { customer_id: 'C3', recency_days: 81, rfm_cell: '222', segment: 'Hibernating', segment_zh: '休眠客户', previous_segment: 'Need attention' },
       { customer_id: 'E4', recency_days: 59, rfm_cell: '333', segment: 'Loyal', segment_zh: '忠诚客户', previous_segment: 'Loyal' },
+    ]);
+  });
+
+  it('derives lifecycle thresholds from inter-purchase gaps and stages every person every month', async () => {
+    // Gaps between consecutive orders: 26 and 75 days (C1 only; 2024 is a leap year) → 75th percentile 62.75 → 63 days active, 90th 70.1 → 71 at risk, 142 dormant.
+    expect(await query(paths, 'select active_days, at_risk_days, dormant_days, loyal_orders from marts.lifecycle_thresholds')).toEqual([
+      { active_days: 63, at_risk_days: 71, dormant_days: 142, loyal_orders: 3 },
+    ]);
+    const stages = await query(paths, `select customer_id, list(month_key || ' ' || stage order by month) as stages from marts.customer_lifecycle group by 1 order by 1`);
+    expect(stages).toEqual([
+      // 王芳: contact in Dec, first order Jan, ordered again Feb, 55 days since at the end of March, third order in April.
+      { customer_id: 'C1', stages: ['2023-12 prospect', '2024-01 new', '2024-02 active', '2024-03 active', '2024-04 loyal'] },
+      // Bob: one order on 15 January; 77 days since at the end of March (> 71), 107 at the end of April.
+      { customer_id: 'C2', stages: ['2024-01 new', '2024-02 active', '2024-03 dormant', '2024-04 dormant'] },
+      { customer_id: 'C3', stages: ['2024-02 new', '2024-03 active', '2024-04 dormant'] },
+      { customer_id: 'C4', stages: ['2024-03 prospect', '2024-04 prospect'] },
+      { customer_id: 'E4', stages: ['2024-03 new', '2024-04 active'] },
+    ]);
+    expect(await query(paths, `select stage, valid_from::varchar as valid_from, valid_to::varchar as valid_to from marts.customer_stage_history where customer_id = 'C2' order by valid_from`)).toEqual([
+      { stage: 'new', valid_from: '2024-01-01', valid_to: '2024-02-01' },
+      { stage: 'active', valid_from: '2024-02-01', valid_to: '2024-03-01' },
+      { stage: 'dormant', valid_from: '2024-03-01', valid_to: null },
     ]);
   });
 });

@@ -89,7 +89,7 @@ describe('runPipeline', () => {
         if (!file.startsWith('products')) cpSync(join(generated, source, file), join(paths.landing, source, `new_${file}`));
       }
     }
-    const killed = await clm(['run', '--select', 'kind:load,kind:model', '--warehouse', paths.warehouse, '--landing', paths.landing], {
+    const killed = await clm(['run', '--exclude', 'kind:publish', '--warehouse', paths.warehouse, '--landing', paths.landing], {
       onStderr: (text, kill) => {
         if (text.includes('✓ intermediate.int_customers_stitched')) kill();
       },

@@ -13,6 +13,10 @@ const ORDERS: TransactionSource = {
   amountColumn: 'net_revenue_cny',
 };
 
+/** Below these, there is too little to fit: predictions are left empty (and a warning says so), not guessed. */
+export const MIN_CUSTOMERS = 50;
+export const MIN_REPEAT_BUYERS = 30;
+
 export interface ClvAssetResult {
   rows: number;
   checks: CheckOutcome[];
@@ -33,6 +37,8 @@ export async function materialiseCustomerClv(warehouse: Warehouse): Promise<ClvA
   const started = performance.now();
   const end = await warehouse.readScalar<string>('select max(ordered_at)::date::varchar from marts.orders');
   const data = await calibrationData(warehouse, ORDERS, end, 'week');
+  const repeatBuyers = data.spends.reduce((n, s) => n + s.weight, 0);
+  if (data.customers < MIN_CUSTOMERS || repeatBuyers < MIN_REPEAT_BUYERS) return historicalOnly(warehouse, data.customers, repeatBuyers);
   const bgnbd = fitBgNbd(data.frequencies);
   const gg = fitGammaGamma(data.spends);
   const fitSeconds = (performance.now() - started) / 1000;
@@ -115,5 +121,34 @@ export async function materialiseCustomerClv(warehouse: Warehouse): Promise<ClvA
     ],
     summary: `${rows.toLocaleString('en-US')} customers · BG/NBD r=${bgnbd.params.r.toFixed(3)} α=${bgnbd.params.alpha.toFixed(2)} a=${bgnbd.params.a.toFixed(3)} b=${bgnbd.params.b.toFixed(3)} · fit ${fitSeconds.toFixed(2)}s, scoring ${scoreSeconds.toFixed(2)}s · backtest ${(100 * test.relativeError).toFixed(1)}%`,
     metrics: { fitSeconds, scoreSeconds, backtestRelativeError: test.relativeError, groups: data.frequencies.length },
+  };
+}
+
+/** Too few buyers to fit: realised margin only, predicted columns null, a failing warn check that says why. */
+async function historicalOnly(warehouse: Warehouse, customers: number, repeatBuyers: number): Promise<ClvAssetResult> {
+  await warehouse.run(`
+    create or replace table analytics.customer_clv as
+    select
+        c.customer_id,
+        c.x as repeat_purchases,
+        round(c.tx, 3) as recency_weeks,
+        round(c.t_cal, 3) as age_weeks,
+        null::double as p_alive,
+        null::double as expected_purchases_12m,
+        null::double as expected_spend_cny,
+        coalesce(m.margin_cny / nullif(m.revenue_cny, 0), 0) as margin_ratio,
+        m.margin_cny as historical_clv_cny,
+        null::double as predicted_clv_cny,
+        m.margin_cny as total_clv_cny
+    from _calibration as c
+    left join (select customer_id, sum(margin_cny) as margin_cny, sum(net_revenue_cny) as revenue_cny from marts.orders group by all) as m using (customer_id)`);
+  await warehouse.run(`create or replace table analytics.clv_fit (model varchar, calibration_end varchar, param_1 double, param_2 double, param_3 double, param_4 double, log_likelihood double, converged boolean, at_boundary boolean, customers bigint)`);
+  await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
+  const why = `too few buyers to fit (${customers} buyers, ${repeatBuyers} repeat buyers; at least ${MIN_CUSTOMERS} and ${MIN_REPEAT_BUYERS} needed): predictions left empty`;
+  return {
+    rows: customers,
+    checks: [{ name: 'enough_buyers_to_fit', severity: 'warn', failingRows: 1, passed: false }],
+    summary: why,
+    metrics: { fitSeconds: 0, scoreSeconds: 0 },
   };
 }
