@@ -34,10 +34,21 @@ export const REPORT_TABLES: readonly ReportTable[] = [
               r.segment as rfm_segment,
               r.segment_zh as rfm_segment_zh,
               r.rfm_cell,
-              a.revenue_class as abc_class
+              a.revenue_class as abc_class,
+              l.stage as lifecycle_stage,
+              v.p_alive,
+              v.expected_purchases_12m,
+              v.predicted_clv_cny,
+              v.clv_cny,
+              v.referral_value_cny,
+              k.risk_band as churn_risk,
+              k.reasons as churn_reasons
           from marts.customers as c
           left join marts.customer_rfm as r on r.customer_id = c.customer_id and r.is_latest
-          left join marts.customer_abc as a on a.customer_id = c.customer_id`,
+          left join marts.customer_abc as a on a.customer_id = c.customer_id
+          left join (select * from marts.customer_lifecycle qualify month = max(month) over ()) as l on l.customer_id = c.customer_id
+          left join marts.customer_clv as v on v.customer_id = c.customer_id
+          left join marts.customer_churn_risk as k on k.customer_id = c.customer_id`,
   },
   {
     name: 'rfm_segments_monthly',
@@ -70,11 +81,43 @@ export const REPORT_TABLES: readonly ReportTable[] = [
                 from marts.orders where report_shard(customer_id) = ${shard}`,
   ),
   ...sharded(
+    'stage_history',
+    (shard) => `select customer_id, stage, strftime(valid_from, '%Y-%m') as valid_from, coalesce(strftime(valid_to, '%Y-%m'), 'current') as valid_to
+                from marts.customer_stage_history where report_shard(customer_id) = ${shard}`,
+  ),
+  ...sharded(
     'touchpoints',
     (shard) => `select customer_id, occurred_at, interaction_type, funnel_stage, campaign, channel
                 from marts.customer_touchpoints where report_shard(customer_id) = ${shard}
                 qualify row_number() over (partition by customer_id order by occurred_at desc) <= 20`,
   ),
+  { name: 'lifecycle_stage_mix', sql: 'select month, stage, count(*) as customers from marts.customer_lifecycle group by all' },
+  { name: 'lifecycle_transitions', sql: 'select month_key, from_stage, to_stage, customers from marts.lifecycle_transitions' },
+  { name: 'lifecycle_thresholds', sql: 'select * from marts.lifecycle_thresholds' },
+  { name: 'journey_funnel', sql: 'select * from marts.journey_funnel' },
+  {
+    name: 'churn_risk',
+    sql: `select k.*, c.customer_name, '/customers/' || lpad(report_shard(k.customer_id)::varchar, 2, '0') || '/' || k.customer_id || '/' as profile_link,
+                 coalesce(k.predicted_clv_cny, 0) + k.historical_clv_cny as value_cny
+          from marts.customer_churn_risk as k join marts.customers as c using (customer_id)
+          where k.risk_band <> 'low'`,
+  },
+  {
+    name: 'clv_distribution',
+    sql: `with bins(bin_order, bin, low, high) as (values (1, '< ¥200', -1e18, 200), (2, '¥200–500', 200, 500), (3, '¥500–1千', 500, 1000),
+                (4, '¥1千–2千', 1000, 2000), (5, '¥2千–5千', 2000, 5000), (6, '¥5千–1万', 5000, 10000), (7, '≥ ¥1万', 10000, 1e18))
+          select bins.bin_order, bins.bin, count(clv.customer_id) as customers, coalesce(sum(clv.clv_cny), 0) as clv_cny
+          from bins left join marts.customer_clv as clv on clv.clv_cny >= bins.low and clv.clv_cny < bins.high
+          group by all`,
+  },
+  {
+    name: 'clv_by_segment',
+    sql: `select strftime(cohort_month, '%Y-%m') as cohort, acquisition_channel, count(*) as customers, avg(clv_cny) as avg_clv_cny,
+                 avg(historical_clv_cny) as avg_historical_cny, avg(predicted_clv_cny) as avg_predicted_cny, sum(referral_value_cny) as referral_value_cny
+          from marts.customer_clv group by all`,
+  },
+  { name: 'clv_backtest', sql: 'select * from analytics.clv_backtest' },
+  { name: 'clv_fit', sql: 'select * from analytics.clv_fit' },
   {
     name: 'pipeline_runs',
     sql: `select run_id, trigger, selection, status, started_at, finished_at,

@@ -115,8 +115,26 @@ describe('the report site, built and read offline', () => {
     // Two customers are prerendered (C1 and E4, the top by revenue); C2's page is rendered in the browser.
     const [c2] = await query(paths, `select lpad(report_shard('C2')::varchar, 2, '0') as shard`);
     const { page, arrowFiles } = await open(`/customers/${c2!['shard']}/C2/`);
-    expect([...new Set(arrowFiles)].sort()).toEqual(['customers', `orders_s${c2!['shard']}`, `touchpoints_s${c2!['shard']}`]);
+    expect([...new Set(arrowFiles)].sort()).toEqual(['customers', `orders_s${c2!['shard']}`, `stage_history_s${c2!['shard']}`, `touchpoints_s${c2!['shard']}`]);
     await page.close();
+  });
+
+  it('lifecycle, segments, CLV, churn risk and journey pages render their charts and tables with the warehouse’s numbers', async () => {
+    const pages: [string, number][] = [['/lifecycle/', 2], ['/segments/', 3], ['/clv/', 2], ['/churn/', 0], ['/journey/', 1]];
+    for (const [path, charts] of pages) {
+      const { page } = await open(path);
+      expect(await page.locator('[_echarts_instance_]').count(), path).toBeGreaterThanOrEqual(charts);
+      expect(await page.locator('table').count(), path).toBeGreaterThan(0);
+      await page.close();
+    }
+    const [thresholds] = await query(paths, 'select active_days, at_risk_days, dormant_days, loyal_orders from marts.lifecycle_thresholds');
+    const { page, text } = await open('/lifecycle/');
+    expect(text).toContain(`${thresholds!['active_days']} ${thresholds!['at_risk_days']} ${thresholds!['dormant_days']} ${thresholds!['loyal_orders']}`);
+    await page.close();
+    const funnel = await query(paths, `select stage, customers from marts.journey_funnel where acquisition_channel = 'wechat' order by stage_order`);
+    const journey = await open('/journey/');
+    for (const row of funnel) expect(journey.text).toMatch(new RegExp(`wechat ${row['stage']} ${row['customers']}\\b`));
+    await journey.page.close();
   });
 
   it('never asks the network for anything', () => {
