@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- --customers N`: generates N customers' extracts, loads them and builds every
- * model, then runs the same model SQL directly in DuckDB so the pipeline's own overhead shows as
- * a ratio. Prints each stage's time, rows per second and the peak memory of the process.
+ * `npm run bench -- --customers N [--clv-customers M]`: generates N customers' extracts, loads
+ * them, builds every model and the report site, then runs the same model SQL directly in DuckDB so
+ * the pipeline's own overhead shows as a ratio; last, fits and scores CLV on M (default a million)
+ * simulated customers. Prints each stage's time, rows per second and the peak memory.
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -10,12 +11,23 @@ import { join } from 'node:path';
 import { projectPaths } from '../config.js';
 import type { Manifest } from '../generate/generate.js';
 import { copyReportsProject } from '../publish/reports-copy.js';
+import { Random } from '../generate/random.js';
+import { fitBgNbd } from '../analytics/clv/bg-nbd.js';
+import { scoreGroups } from '../analytics/clv/score.js';
+import { groupFrequencies, simulateBgNbd } from '../analytics/clv/simulate.js';
 import { runPipeline } from '../orchestration/runner.js';
 import { loadDefinitions } from '../definitions.js';
 import { withWarehouse } from '../warehouse/connection.js';
 import { formatTable } from '../cli-format.js';
 
-const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' }, dir: { type: 'string', default: '.bench' } } });
+const { values } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '100000' },
+    'clv-customers': { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '1' },
+    dir: { type: 'string', default: '.bench' },
+  },
+});
 const customers = Number(values.customers);
 const root = projectPaths().root;
 const dir = join(root, values.dir);
@@ -71,6 +83,19 @@ const direct = await withWarehouse(paths.warehouse, async (w) => {
 });
 stage('models: same SQL run directly in DuckDB', direct);
 const peakMiB = process.resourceUsage().maxRSS / 1024;
+
+// CLV at a million customers: BG/NBD data simulated with known parameters, grouped, fitted, scored.
+const clvCustomers = Number(values['clv-customers']);
+const simulated = simulateBgNbd(new Random(7), clvCustomers, { r: 0.6, alpha: 6, a: 0.9, b: 3.5 });
+t = performance.now();
+const groups = groupFrequencies(simulated);
+const clvFit = fitBgNbd(groups);
+const fitSeconds = (performance.now() - t) / 1000;
+t = performance.now();
+scoreGroups(clvFit.params, groups);
+const scoreSeconds = (performance.now() - t) / 1000;
+stage(`CLV: BG/NBD fit on ${fmt(clvCustomers)} simulated customers (${fmt(groups.length)} distinct rows)`, fitSeconds, clvCustomers);
+stage(`CLV: scoring ${fmt(clvCustomers)} customers (12 months, discounted)`, scoreSeconds, clvCustomers);
 
 console.log(`\n${fmt(customers)} customers · ${fmt(orderLines)} order lines · ${fmt(generatedRows)} extract rows\n`);
 console.log(formatTable(rows));
