@@ -1,17 +1,33 @@
--- RFM per buyer per month end: recency, frequency and monetary scores (quintiles, 5 = best) among
--- that month's buyers, and the named segment. The segment map is the `segments` CTE below: one
--- row per rule, tried in order; edit it there.
+-- RFM per buyer per month end: recency, frequency and monetary scores among that month's buyers
+-- (quintiles by default: `score_bins` in `settings`; the highest score is best), and the named
+-- segment. The segment map is the `segments` CTE: one row per rule on a 1–5 scale (scores on
+-- another scale are rescaled to it), tried in order; edit it there.
 with snapshots as (
     select * from marts.customer_snapshots
 ),
 
-scored as (
+settings as (
+    select 5 as score_bins
+),
+
+binned as (
     select
         *,
-        ntile(5) over (partition by snapshot_month order by recency_days desc, customer_id) as recency_score,
-        ntile(5) over (partition by snapshot_month order by frequency, customer_id) as frequency_score,
-        ntile(5) over (partition by snapshot_month order by monetary_cny, customer_id) as monetary_score
+        ntile((select score_bins from settings)) over (partition by snapshot_month order by recency_days desc, customer_id) as recency_score,
+        ntile((select score_bins from settings)) over (partition by snapshot_month order by frequency, customer_id) as frequency_score,
+        ntile((select score_bins from settings)) over (partition by snapshot_month order by monetary_cny, customer_id) as monetary_score
     from snapshots
+),
+
+scored as (
+    select
+        binned.* replace (
+            round(1 + (recency_score - 1) * 4.0 / greatest(settings.score_bins - 1, 1))::integer as recency_score,
+            round(1 + (frequency_score - 1) * 4.0 / greatest(settings.score_bins - 1, 1))::integer as frequency_score,
+            round(1 + (monetary_score - 1) * 4.0 / greatest(settings.score_bins - 1, 1))::integer as monetary_score
+        )
+    from binned
+    cross join settings
 ),
 
 segments(rule_order, segment, segment_zh, min_r, max_r, min_fm, max_fm) as (
