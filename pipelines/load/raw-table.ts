@@ -2,10 +2,10 @@ import type { Warehouse } from '../warehouse/connection.js';
 import { ident } from '../warehouse/connection.js';
 import { columnSpec, type TableSpec } from './source.js';
 
-/** Lineage columns every raw table carries after its declared columns. */
-export const LINEAGE_COLUMNS = ['_source_file', '_source_line', '_run_id', '_loaded_at'] as const;
-
-/** Creates `raw.<table>` from the declaration when it is missing, so models can read it even before any file lands. */
+/**
+ * Creates `raw.<table>` from the declaration when it is missing, so models can read it even before
+ * any file lands. After the declared columns come the lineage columns: file, line, run, time.
+ */
 export async function ensureRawTable(warehouse: Warehouse, rawTable: string, table: TableSpec): Promise<void> {
   const columns = Object.entries(table.columns).map(([name, declared]) => `${ident(name)} ${columnSpec(declared).type}`);
   await warehouse.run(`

@@ -1,4 +1,6 @@
 import type { Warehouse } from '../warehouse/connection.js';
+import { kyselyFor } from '../warehouse/kysely-dialect.js';
+import type { MetaTables } from '../warehouse/meta-schema.js';
 import type { LockHolder } from './lock.js';
 import type { CheckOutcome } from '../models/materialise.js';
 
@@ -13,11 +15,18 @@ export function newRunId(now = new Date()): string {
 }
 
 export async function recordRunStart(warehouse: Warehouse, run: { runId: string; trigger: Trigger; selection: string }): Promise<void> {
-  await warehouse.run(`insert into meta.runs values ($1, $2, $3, 'running', $4, now(), null, null)`, [run.runId, run.trigger, run.selection, process.pid]);
+  await kyselyFor<MetaTables>(warehouse)
+    .insertInto('meta.runs')
+    .values({ run_id: run.runId, trigger: run.trigger, selection: run.selection, status: 'running', pid: process.pid, started_at: new Date(), finished_at: null, error: null })
+    .execute();
 }
 
 export async function recordRunEnd(warehouse: Warehouse, runId: string, status: RunStatus, error?: string): Promise<void> {
-  await warehouse.run(`update meta.runs set status = $2, finished_at = now(), error = $3 where run_id = $1`, [runId, status, error ?? null]);
+  await kyselyFor<MetaTables>(warehouse)
+    .updateTable('meta.runs')
+    .set({ status, finished_at: new Date(), error: error ?? null })
+    .where('run_id', '=', runId)
+    .execute();
 }
 
 /** A run that died holding the lock is recorded as failed by the next run. */
@@ -46,23 +55,31 @@ export interface AssetRecord {
 }
 
 export async function recordAsset(warehouse: Warehouse, record: AssetRecord): Promise<void> {
+  const db = kyselyFor<MetaTables>(warehouse);
   const checks = record.checks ?? [];
-  await warehouse.run(`insert into meta.asset_runs values ($1, $2, $3, $4, $5, $6::timestamp, $7::timestamp, $8, $9, $10, $11, $12)`, [
-    record.runId,
-    record.assetKey,
-    record.kind,
-    record.status,
-    record.attempt,
-    record.startedAt?.toISOString() ?? null,
-    record.finishedAt?.toISOString() ?? null,
-    record.rows ?? null,
-    checks.filter((c) => c.passed).length,
-    checks.filter((c) => !c.passed).length,
-    record.error ?? null,
-    record.partition ?? null,
-  ]);
-  for (const check of checks) {
-    await warehouse.run(`insert into meta.check_results values ($1, $2, $3, $4, $5, now())`, [record.runId, record.assetKey, check.name, check.passed, check.failingRows]);
+  await db
+    .insertInto('meta.asset_runs')
+    .values({
+      run_id: record.runId,
+      asset_key: record.assetKey,
+      kind: record.kind,
+      status: record.status,
+      attempt: record.attempt,
+      started_at: record.startedAt ?? null,
+      finished_at: record.finishedAt ?? null,
+      rows: record.rows ?? null,
+      checks_passed: checks.filter((c) => c.passed).length,
+      checks_failed: checks.filter((c) => !c.passed).length,
+      error: record.error ?? null,
+      partition: record.partition ?? null,
+    })
+    .execute();
+  if (checks.length > 0) {
+    const checkedAt = new Date();
+    await db
+      .insertInto('meta.check_results')
+      .values(checks.map((c) => ({ run_id: record.runId, asset_key: record.assetKey, check_name: c.name, passed: c.passed, failing_rows: c.failingRows, checked_at: checkedAt })))
+      .execute();
   }
 }
 

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { openWarehouse, type Warehouse } from '../warehouse/connection.js';
 import { ensureMetaSchema } from '../warehouse/meta-schema.js';
 import { createMacros } from '../warehouse/macros.js';
-import { ClmError, errorMessage } from '../errors.js';
+import { ClmError, ModelTestError, errorMessage } from '../errors.js';
 import { loadDefinitions } from '../definitions.js';
 import type { ProjectPaths } from '../config.js';
 import type { Asset, AssetContext, AssetResult } from './asset.js';
@@ -163,7 +163,7 @@ async function materialise(warehouse: Warehouse, context: Omit<AssetContext, 'wa
       failure !== undefined
         ? errorMessage(failure)
         : failedChecks.length > 0
-          ? failedChecks.map((c) => `Test failed: ${asset.key} ${c.name}: ${c.failingRows} failing ${c.failingRows === 1 ? 'row' : 'rows'}`).join('; ')
+          ? failedChecks.map((c) => new ModelTestError(asset.key, c.name, c.failingRows).message).join('; ')
           : undefined;
     const outcome: AssetOutcome = {
       key: asset.key,

@@ -94,8 +94,8 @@ class DuckDBKyselyConnection implements DatabaseConnection {
     return { rows, numAffectedRows: changed > 0 ? BigInt(changed) : undefined };
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    yield* [];
     throw new Error('DuckDBDialect does not stream; use readAll or the warehouse connection');
   }
 }
