@@ -55,7 +55,10 @@ function scanAsText(file: string, table: TableSpec, headers: readonly string[] =
         store_rejects = true, rejects_table = '_reject_errors', rejects_scan = '_reject_scans')`;
     }
     case 'ndjson':
-      return `(select columns(*)::varchar from read_json(${path}, format = 'newline_delimited', sample_size = -1))`;
+      // Landing reuses the keys found by readFileColumns instead of scanning the file again to infer them.
+      return headers.length > 0
+        ? `read_json(${path}, format = 'newline_delimited', columns = {${headers.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}})`
+        : `(select columns(*)::varchar from read_json(${path}, format = 'newline_delimited', sample_size = -1))`;
     case 'parquet':
       return `(select columns(*)::varchar from read_parquet(${path}))`;
   }

@@ -49,7 +49,7 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string)
 
   const months = await warehouse.readAll<{ month_key: string }>('select month_key from marts.monthly_retention order by month');
   const customers = await warehouse.readAll<{ page: string }>(
-    `select '/customers/' || lpad(report_shard(customer_id)::varchar, 2, '0') || '/' || customer_id || '/' as page
+    `select profile_link(customer_id) as page
      from marts.customers order by revenue_cny desc, customer_id limit $1`,
     [prerenderedCustomers()],
   );

@@ -30,7 +30,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
     sql: `select
               c.* replace (mask_email(c.email) as email, mask_mobile(c.mobile) as mobile),
               cny_label(c.revenue_cny) as revenue_label,
-              '/customers/' || lpad(report_shard(c.customer_id)::varchar, 2, '0') || '/' || c.customer_id || '/' as profile_link,
+              profile_link(c.customer_id) as profile_link,
               r.segment as rfm_segment,
               r.segment_zh as rfm_segment_zh,
               r.rfm_cell,
@@ -97,7 +97,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   { name: 'journey_funnel', sql: 'select * from marts.journey_funnel' },
   {
     name: 'churn_risk',
-    sql: `select k.*, c.customer_name, '/customers/' || lpad(report_shard(k.customer_id)::varchar, 2, '0') || '/' || k.customer_id || '/' as profile_link,
+    sql: `select k.*, c.customer_name, profile_link(k.customer_id) as profile_link,
                  coalesce(k.predicted_clv_cny, 0) + k.historical_clv_cny as value_cny
           from marts.customer_churn_risk as k join marts.customers as c using (customer_id)
           where k.risk_band <> 'low'`,

@@ -19,6 +19,8 @@ export const MACROS: Record<string, string> = {
   mask_email: `(email) as (case when email is not null then left(email, 1) || '***' || substr(email, strpos(email, '@')) end)`,
   // Which of the report shards a customer's profile data is published in (see publish/report-tables.ts).
   report_shard: `(customer_id) as (hash(customer_id) % 16)`,
+  // The address of a customer's profile page, which names its shard: /customers/07/C000123/.
+  profile_link: `(customer_id) as ('/customers/' || lpad(report_shard(customer_id)::varchar, 2, '0') || '/' || customer_id || '/')`,
   // Amounts as Chinese readers say them: ¥3,280 · ¥12.5万 · ¥1.23亿.
   cny_label: `(amount) as (
       case

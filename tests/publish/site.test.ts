@@ -98,7 +98,7 @@ describe('the report site, built and read offline', () => {
     for (const id of ['C1', 'C2']) {
       const [customer] = await query(paths, `
         select customer_name, order_count, revenue_cny, mask_email(email) as email, mask_mobile(mobile) as mobile, email as raw_email,
-               '/customers/' || lpad(report_shard(customer_id)::varchar, 2, '0') || '/' || customer_id || '/' as page
+               profile_link(customer_id) as page
         from marts.customers where customer_id = '${id}'`);
       const { page, text } = await open(String(customer!['page']));
       expect(text).toContain(String(customer!['customer_name']));

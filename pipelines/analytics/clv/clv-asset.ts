@@ -3,7 +3,7 @@ import type { CheckOutcome } from '../../models/materialise.js';
 import { fitBgNbd } from './bg-nbd.js';
 import { expectedSpend, fitGammaGamma } from './gamma-gamma.js';
 import { backtest } from './backtest.js';
-import { calibrationData, holdoutPurchases, type TransactionSource } from './transactions.js';
+import { calibrationData, holdoutPurchases, summariseAt, type TransactionSource } from './transactions.js';
 import { DEFAULT_CLV_SETTINGS, scoreGroups } from './score.js';
 
 const ORDERS: TransactionSource = {
@@ -101,7 +101,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse): Promise<ClvA
      gg.params.p, gg.params.q, gg.params.v, gg.logLikelihood, gg.converged, gg.atBoundary, data.spends.reduce((n, s) => n + s.weight, 0)]);
 
   const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval 182 day)::date::varchar`, [end]);
-  const calibration = await calibrationData(warehouse, ORDERS, calibrationEnd, 'week');
+  const calibration = await summariseAt(warehouse, calibrationEnd, 'week');
   const holdoutFit = fitBgNbd(calibration.frequencies);
   const actual = await holdoutPurchases(warehouse, calibrationEnd, end);
   const customers = await warehouse.readAll<{ customer_id: string; x: number; tx: number; T: number }>('select customer_id, x, tx, t_cal as "T" from _calibration');

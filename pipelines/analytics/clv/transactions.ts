@@ -34,6 +34,11 @@ const DAYS: Record<Period, number> = { week: 7, day: 1 };
  */
 export async function calibrationData(warehouse: Warehouse, source: TransactionSource, calibrationEnd: string, period: Period): Promise<CalibrationData> {
   await stagePurchaseDays(warehouse, source);
+  return summariseAt(warehouse, calibrationEnd, period);
+}
+
+/** The same statistics at another calibration end, from the purchases {@link calibrationData} staged (no second read). */
+export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, period: Period): Promise<CalibrationData> {
   const end = `${literal(calibrationEnd)}::date`;
   const unit = DAYS[period];
   await warehouse.run(`
