@@ -6,7 +6,7 @@ import { clvFit } from './analytics/clv/fit-command.js';
 import { startScheduler } from './orchestration/scheduler.js';
 import { assetStatus } from './orchestration/status.js';
 import { SCHEDULES } from './schedules.js';
-import { projectPaths, type ProjectPaths } from './config.js';
+import { loadProject, type Project } from './config.js';
 import { ClmError, UsageError, errorMessage } from './errors.js';
 import { runPipeline } from './orchestration/runner.js';
 import { generateSample } from './generate/generate.js';
@@ -105,8 +105,8 @@ function parse<O extends Options>(args: readonly string[], options: O, positiona
   }
 }
 
-function pathsFrom(values: { warehouse?: unknown; landing?: unknown }): ProjectPaths {
-  return projectPaths({
+function pathsFrom(values: { warehouse?: unknown; landing?: unknown }): Project {
+  return loadProject({
     warehouse: typeof values.warehouse === 'string' ? values.warehouse : undefined,
     landing: typeof values.landing === 'string' ? values.landing : undefined,
   });
@@ -121,8 +121,10 @@ async function run(args: readonly string[]): Promise<number> {
   });
   const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait takes seconds, not '${values.wait}'`);
+  const paths = pathsFrom(values);
   const summary = await runPipeline({
-    paths: pathsFrom(values),
+    paths,
+    assets: (await loadDefinitions(paths)).assets,
     selection: values.select,
     exclude: values.exclude,
     fullRefresh: values['full-refresh'],
@@ -135,7 +137,8 @@ async function run(args: readonly string[]): Promise<number> {
 async function backfill(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, select: { type: 'string', default: 'tag:partitioned' } });
   const months = monthRange(values.from, values.to);
-  const summary = await runPipeline({ paths: pathsFrom(values), selection: values.select, partitions: months, trigger: 'backfill', log: (line) => console.error(line) });
+  const paths = pathsFrom(values);
+  const summary = await runPipeline({ paths, assets: (await loadDefinitions(paths)).assets, selection: values.select, partitions: months, trigger: 'backfill', log: (line) => console.error(line) });
   return summary.status === 'success' ? 0 : 1;
 }
 
@@ -162,7 +165,8 @@ async function schedule(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { 'sensor-interval': { type: 'string', default: '30' }, exclude: { type: 'string' } });
   const seconds = Number(values['sensor-interval']);
   if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--sensor-interval takes seconds, not '${values['sensor-interval']}'`);
-  const scheduler = await startScheduler({ paths: pathsFrom(values), schedules: SCHEDULES, sensorIntervalMs: seconds * 1000, exclude: values.exclude, log: (line) => console.error(line) });
+  const paths = pathsFrom(values);
+  const scheduler = await startScheduler({ paths, definitions: await loadDefinitions(paths), schedules: SCHEDULES, sensorIntervalMs: seconds * 1000, exclude: values.exclude, log: (line) => console.error(line) });
   await new Promise<void>((resolvePromise) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolvePromise());
   });
@@ -175,7 +179,7 @@ async function status(args: readonly string[]): Promise<number> {
   const { values } = parse(args, {});
   const paths = pathsFrom(values);
   const definitions = await loadDefinitions(paths);
-  const rows = await withWarehouse(paths.warehouse, (w) => assetStatus(w, definitions.assets), { readOnly: true });
+  const rows = await withWarehouse(paths.warehouse, (w) => assetStatus(w, definitions.assets, paths.settings.freshnessSlaHours), { readOnly: true });
   console.log(formatTable(rows));
   return rows.some((r) => r.fresh === 'STALE' || r.failing_checks !== '') ? 1 : 0;
 }
@@ -218,7 +222,7 @@ async function query(args: readonly string[]): Promise<number> {
 
 async function assets(args: readonly string[]): Promise<number> {
   const { values } = parse(args, {});
-  const definitions = await loadDefinitions(pathsFrom(values));
+  const definitions = await loadDefinitions(pathsFrom(values), { allowOpenChoices: true });
   console.log(formatTable(definitions.assets.map((a) => ({ key: a.key, kind: a.kind, group: a.group, upstream: a.upstream.join(', ') }))));
   return 0;
 }

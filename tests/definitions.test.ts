@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadDefinitions } from '../pipelines/definitions.js';
-import { projectPaths } from '../pipelines/config.js';
+import { loadProject } from '../pipelines/config.js';
 import { topologicalOrder } from '../pipelines/orchestration/graph.js';
 
 describe('definitions', () => {
   it('has no cycle, only known upstream keys, and one asset per model file and per source table', async () => {
-    const paths = projectPaths();
+    const paths = loadProject();
     const { assets, sources } = await loadDefinitions(paths);
     const keys = new Set(assets.map((a) => a.key));
     expect(keys.size).toBe(assets.length);
@@ -24,13 +24,13 @@ describe('definitions', () => {
   });
 
   it('orders every asset after its upstream assets', async () => {
-    const { assets } = await loadDefinitions(projectPaths());
+    const { assets } = await loadDefinitions(loadProject());
     const position = new Map(assets.map((a, i) => [a.key, i]));
     for (const asset of assets) for (const up of asset.upstream) expect(position.get(up)!).toBeLessThan(position.get(asset.key)!);
   });
 
   it('reads dependencies from the SQL itself, ignoring CTE names', async () => {
-    const { assets } = await loadDefinitions(projectPaths());
+    const { assets } = await loadDefinitions(loadProject());
     const customers = assets.find((a) => a.key === 'marts.customers');
     expect([...customers!.upstream].sort()).toEqual(['intermediate.int_customers_stitched', 'intermediate.int_identity_links_matched', 'marts.orders']);
     const contacts = assets.find((a) => a.key === 'staging.stg_crm__contacts');

@@ -1,5 +1,5 @@
--- One person per connected group of linked ids. The person's id is the smallest id of the group,
--- so a CRM id (crm:…) wins over an ERP id (erp:…).
+-- One person per connected group of linked ids. The person's id is the smallest key of the group
+-- (`<source>:<customer id>`), so it says which source and id it came from.
 with recursive identities as (
     select * from intermediate.int_identities_unioned
 ),
@@ -30,7 +30,7 @@ components as (
 
 stitched as (
     select
-        split_part(components.root_node_id, ':', 2) as customer_id,
+        components.root_node_id as customer_id,
         identities.*
     from identities
     inner join components using (node_id)

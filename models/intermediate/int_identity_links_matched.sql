@@ -1,6 +1,6 @@
--- Pairs of ids that share a normalised e-mail or mobile: the evidence that they are one person.
--- A value shared by more than five ids (a shop's default number, a placeholder address) is not
--- evidence and is left out.
+-- Pairs of ids that share a normalised e-mail, mobile, member id or company registration number:
+-- the evidence that they are one person. A value shared by more than five ids (a shop's default
+-- number, a placeholder address) is not evidence and is left out.
 with identities as (
     select * from intermediate.int_identities_unioned
 ),
@@ -9,6 +9,10 @@ keys as (
     select node_id, 'email' as matched_on, email as matched_value from identities where email is not null
     union all
     select node_id, 'mobile' as matched_on, mobile as matched_value from identities where mobile is not null
+    union all
+    select node_id, 'member_id' as matched_on, member_id as matched_value from identities where member_id is not null
+    union all
+    select node_id, 'company_id' as matched_on, company_id as matched_value from identities where company_id is not null
 ),
 
 usable_keys as (

@@ -12,7 +12,7 @@ cohorts as (
     select
         cohort_month,
         count(*) as cohort_customers,
-        sum(revenue_cny) as first_month_revenue_cny
+        sum(revenue) as first_month_revenue
     from customer_months
     where months_since_first_order = 0
     group by cohort_month
@@ -23,7 +23,7 @@ cells as (
         cohort_month,
         months_since_first_order,
         count(*) filter (where is_purchase_month) as active_customers,
-        sum(revenue_cny) as revenue_cny
+        sum(revenue) as revenue
     from customer_months
     group by all
 ),
@@ -48,9 +48,9 @@ final as (
         cohorts.cohort_customers,
         cells.active_customers,
         round(100.0 * cells.active_customers / cohorts.cohort_customers, 2) as retention_pct,
-        cells.revenue_cny,
-        round(100.0 * cells.revenue_cny / nullif(cohorts.first_month_revenue_cny, 0), 2) as revenue_retention_pct,
-        round(cells.revenue_cny / cohorts.cohort_customers, 2) as revenue_per_customer_cny,
+        cells.revenue,
+        round(100.0 * cells.revenue / nullif(cohorts.first_month_revenue, 0), 2) as revenue_retention_pct,
+        round(cells.revenue / cohorts.cohort_customers, 2) as revenue_per_customer,
         grid.cohort_month + to_months(grid.months_since_first_order) > as_of.as_of_month as is_immature
     from grid
     cross join as_of

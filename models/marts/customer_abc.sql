@@ -12,25 +12,26 @@ thresholds as (
 ranked as (
     select
         customer_id,
-        revenue_cny,
-        margin_cny,
-        sum(revenue_cny) over (order by revenue_cny desc, customer_id rows unbounded preceding) / sum(revenue_cny) over () as revenue_cumulative_share,
-        sum(margin_cny) over (order by margin_cny desc, customer_id rows unbounded preceding) / sum(margin_cny) over () as margin_cumulative_share,
-        (sum(revenue_cny) over (order by revenue_cny desc, customer_id rows unbounded preceding) - revenue_cny) / sum(revenue_cny) over () as revenue_share_before,
-        (sum(margin_cny) over (order by margin_cny desc, customer_id rows unbounded preceding) - margin_cny) / sum(margin_cny) over () as margin_share_before
+        revenue,
+        margin,
+        sum(revenue) over (order by revenue desc, customer_id rows unbounded preceding) / sum(revenue) over () as revenue_cumulative_share,
+        sum(margin) over (order by margin desc, customer_id rows unbounded preceding) / sum(margin) over () as margin_cumulative_share,
+        (sum(revenue) over (order by revenue desc, customer_id rows unbounded preceding) - revenue) / sum(revenue) over () as revenue_share_before,
+        (sum(margin) over (order by margin desc, customer_id rows unbounded preceding) - margin) / sum(margin) over () as margin_share_before
     from customers
 ),
 
 final as (
     select
         ranked.customer_id,
-        ranked.revenue_cny,
-        ranked.margin_cny,
+        ranked.revenue,
+        ranked.margin,
         round(100 * ranked.revenue_cumulative_share, 2) as revenue_cumulative_pct,
         round(100 * ranked.margin_cumulative_share, 2) as margin_cumulative_pct,
         -- A customer belongs to the class where their contribution starts.
         case when revenue_share_before < a_share then 'A' when revenue_share_before < b_share then 'B' else 'C' end as revenue_class,
-        case when margin_share_before < a_share then 'A' when margin_share_before < b_share then 'B' else 'C' end as margin_class
+        -- No cost in the data: no margin, so no margin class.
+        case when margin is null then null when margin_share_before < a_share then 'A' when margin_share_before < b_share then 'B' else 'C' end as margin_class
     from ranked
     cross join thresholds
 )

@@ -21,12 +21,8 @@ abc as (
     select * from marts.customer_abc
 ),
 
-stitched as (
-    select * from intermediate.int_customers_stitched
-),
-
 surveys as (
-    select * from staging.stg_crm__surveys
+    select * from marts.customer_surveys
 ),
 
 touchpoints as (
@@ -45,11 +41,10 @@ usual_interval as (
 ),
 
 latest_nps as (
-    select stitched.customer_id, arg_max(surveys.score, surveys.answered_at) as latest_nps
+    select customer_id, arg_max(score, answered_at) as latest_nps
     from surveys
-    inner join stitched on stitched.node_id = 'crm:' || surveys.contact_id
-    where surveys.survey_type = 'nps'
-    group by stitched.customer_id
+    where survey_type = 'nps'
+    group by customer_id
 ),
 
 tickets as (
@@ -59,7 +54,7 @@ tickets as (
         count(*) filter (where occurred_at < end_at - interval 90 day and occurred_at >= end_at - interval 180 day) as tickets_previous_90_days
     from touchpoints
     cross join (select max(ordered_at) as end_at from orders) as bounds
-    where interaction_type = 'support_ticket' and occurred_at < end_at
+    where touchpoint_type = 'support_ticket' and occurred_at < end_at
     group by touchpoints.customer_id
 ),
 
@@ -71,8 +66,8 @@ reasons as (
         current_stage.days_since_last_order,
         round(usual_interval.usual_gap_days, 1) as usual_gap_days,
         clv.p_alive,
-        clv.predicted_clv_cny,
-        clv.historical_clv_cny,
+        clv.predicted_clv,
+        clv.historical_clv,
         abc.revenue_class as abc_class,
         latest_nps.latest_nps,
         coalesce(tickets.tickets_last_90_days, 0) as tickets_last_90_days,

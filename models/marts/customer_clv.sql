@@ -1,8 +1,9 @@
 -- Customer lifetime value per buyer in the composition the domain uses:
 --   CLV = purchase value + referral value + information value + knowledge value + transaction value.
--- Computed: purchase value (realised margin to date + the predicted margin of the next 12 months,
--- discounted at 10% a year; analytics.customer_clv) and referral value (the realised margin of the
--- customers they referred, per CRM referrals). Not computed, for want of data: information value
+-- Computed: purchase value (realised value to date + the predicted value over the horizon,
+-- discounted; analytics.customer_clv, settings in clm.config.yml) and referral value (the realised
+-- value of the customers they referred). Value is margin when orders carry cost, else revenue ×
+-- the configured margin rate (value_basis). Not computed, for want of data: information value
 -- (what their data is worth to marketing), knowledge value (product ideas and feedback) and
 -- transaction value (their influence on others' purchases beyond referrals). Those columns are null.
 with clv as (
@@ -13,21 +14,18 @@ customers as (
     select * from marts.customers
 ),
 
-stitched as (
-    select * from intermediate.int_customers_stitched
-),
-
 referrals as (
-    select * from staging.stg_crm__referrals
+    select * from marts.customer_referrals
 ),
 
 referral_value as (
-    select referrer.customer_id, count(distinct referred.customer_id) as referred_buyers, sum(referred_customer.margin_cny) as referral_value_cny
+    select
+        referrals.referrer_customer_id as customer_id,
+        count(distinct referrals.referred_customer_id) as referred_buyers,
+        sum(referred.historical_clv) as referral_value
     from referrals
-    inner join stitched as referrer on referrer.node_id = 'crm:' || referrals.referrer_contact_id
-    inner join stitched as referred on referred.node_id = 'crm:' || referrals.referred_contact_id
-    inner join customers as referred_customer on referred_customer.customer_id = referred.customer_id and referred_customer.is_buyer
-    group by referrer.customer_id
+    inner join clv as referred on referred.customer_id = referrals.referred_customer_id
+    group by referrals.referrer_customer_id
 ),
 
 final as (
@@ -35,18 +33,20 @@ final as (
         clv.customer_id,
         customers.acquisition_channel,
         customers.cohort_month,
+        clv.value_basis,
+        clv.horizon_months,
         clv.p_alive,
-        clv.expected_purchases_12m,
-        clv.expected_spend_cny,
-        clv.historical_clv_cny,
-        clv.predicted_clv_cny,
-        clv.historical_clv_cny + coalesce(clv.predicted_clv_cny, 0) as purchase_value_cny,
+        clv.expected_purchases,
+        clv.expected_spend,
+        clv.historical_clv,
+        clv.predicted_clv,
+        clv.historical_clv + coalesce(clv.predicted_clv, 0) as purchase_value,
         coalesce(referral_value.referred_buyers, 0) as referred_buyers,
-        coalesce(referral_value.referral_value_cny, 0) as referral_value_cny,
-        null::decimal(18, 2) as information_value_cny,
-        null::decimal(18, 2) as knowledge_value_cny,
-        null::decimal(18, 2) as transaction_value_cny,
-        clv.historical_clv_cny + coalesce(clv.predicted_clv_cny, 0) + coalesce(referral_value.referral_value_cny, 0) as clv_cny
+        coalesce(referral_value.referral_value, 0) as referral_value,
+        null::decimal(18, 2) as information_value,
+        null::decimal(18, 2) as knowledge_value,
+        null::decimal(18, 2) as transaction_value,
+        clv.historical_clv + coalesce(clv.predicted_clv, 0) + coalesce(referral_value.referral_value, 0) as clv
     from clv
     inner join customers using (customer_id)
     left join referral_value using (customer_id)

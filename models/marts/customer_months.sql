@@ -28,8 +28,8 @@ monthly_orders as (
         customer_id,
         order_month as activity_month,
         count(*) as order_count,
-        sum(net_revenue_cny) as revenue_cny,
-        sum(margin_cny) as margin_cny
+        sum(net_revenue) as revenue,
+        sum(margin) as margin
     from orders
     group by all
 ),
@@ -42,8 +42,9 @@ activity as (
         customers.acquisition_channel,
         datediff('month', spine.cohort_month, spine.activity_month) as months_since_first_order,
         coalesce(monthly_orders.order_count, 0) as order_count,
-        coalesce(monthly_orders.revenue_cny, 0) as revenue_cny,
-        coalesce(monthly_orders.margin_cny, 0) as margin_cny,
+        coalesce(monthly_orders.revenue, 0) as revenue,
+        -- No orders: no margin; orders without cost: margin unknown (null).
+        case when monthly_orders.order_count is null then 0 else monthly_orders.margin end as margin,
         monthly_orders.order_count is not null as is_purchase_month
     from spine
     inner join customers using (customer_id)
@@ -54,7 +55,7 @@ windowed as (
     select
         *,
         sum(order_count) over last_three_months > 0 as is_active,
-        sum(revenue_cny) over last_three_months as window_revenue_cny
+        sum(revenue) over last_three_months as window_revenue
     from activity
     window last_three_months as (partition by customer_id order by activity_month rows between 2 preceding and current row)
 ),
@@ -63,7 +64,7 @@ final as (
     select
         *,
         coalesce(lag(is_active) over by_customer, false) as was_active,
-        coalesce(lag(window_revenue_cny) over by_customer, 0) as previous_window_revenue_cny
+        coalesce(lag(window_revenue) over by_customer, 0) as previous_window_revenue
     from windowed
     window by_customer as (partition by customer_id order by activity_month)
 )

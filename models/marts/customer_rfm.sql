@@ -1,5 +1,5 @@
 -- RFM per buyer per month end: recency, frequency and monetary scores among that month's buyers
--- (quintiles by default: `score_bins` in `settings`; the highest score is best), and the named
+-- (quintiles by default: `rfm.score_bins` in clm.config.yml; the highest score is best), and the named
 -- segment. The segment map is the `segments` CTE: one row per rule on a 1–5 scale (scores on
 -- another scale are rescaled to it), tried in order; edit it there.
 with snapshots as (
@@ -7,7 +7,7 @@ with snapshots as (
 ),
 
 settings as (
-    select 5 as score_bins
+    select getvariable('clm_rfm_score_bins') as score_bins
 ),
 
 binned as (
@@ -15,7 +15,7 @@ binned as (
         *,
         ntile((select score_bins from settings)) over (partition by snapshot_month order by recency_days desc, customer_id) as recency_score,
         ntile((select score_bins from settings)) over (partition by snapshot_month order by frequency, customer_id) as frequency_score,
-        ntile((select score_bins from settings)) over (partition by snapshot_month order by monetary_cny, customer_id) as monetary_score
+        ntile((select score_bins from settings)) over (partition by snapshot_month order by monetary, customer_id) as monetary_score
     from snapshots
 ),
 

@@ -29,8 +29,8 @@ final as (
         customer_id,
         snapshot_month,
         count(*) as frequency,
-        sum(net_revenue_cny) as monetary_cny,
-        sum(margin_cny) as margin_cny,
+        sum(net_revenue) as monetary,
+        sum(margin) as margin,
         min(ordered_at) as first_order_at,
         max(ordered_at) as last_order_at,
         datediff('day', max(ordered_at), any_value(snapshot_end)) as recency_days

@@ -11,18 +11,18 @@ orders as (
 ),
 
 identities as (
+    -- Each attribute from the earliest identity that has it: what the person first told anyone.
     select
         customer_id,
-        list(source_id order by source_id) filter (where system = 'crm') as crm_contact_ids,
-        list(source_id order by source_id) filter (where system = 'erp') as erp_customer_ids,
-        coalesce(
-            arg_min(person_name, created_at) filter (where system = 'crm'),
-            arg_min(person_name, created_at)
-        ) as customer_name,
-        arg_min(email, created_at) filter (where email is not null) as email,
-        arg_min(mobile, created_at) filter (where mobile is not null) as mobile,
-        arg_min(city, created_at) filter (where city is not null) as city,
-        coalesce(arg_min(lead_source, created_at) filter (where system = 'crm'), 'erp_only') as acquisition_channel,
+        list(node_id order by node_id) as source_ids,
+        list_sort(list_distinct(list(source))) as sources,
+        arg_min(person_name, (created_at, node_id)) filter (where person_name is not null) as customer_name,
+        arg_min(email, (created_at, node_id)) filter (where email is not null) as email,
+        arg_min(mobile, (created_at, node_id)) filter (where mobile is not null) as mobile,
+        arg_min(city, (created_at, node_id)) filter (where city is not null) as city,
+        arg_min(region, (created_at, node_id)) filter (where region is not null) as region,
+        arg_min(country, (created_at, node_id)) filter (where country is not null) as country,
+        coalesce(arg_min(acquisition_channel, (created_at, node_id)) filter (where acquisition_channel is not null), 'unknown') as acquisition_channel,
         list_sort(list_distinct(flatten(list(tags)))) as tags,
         min(created_at) as first_seen_at
     from stitched
@@ -45,8 +45,8 @@ order_totals as (
         min(ordered_at) as first_order_at,
         max(ordered_at) as last_order_at,
         count(*) as order_count,
-        sum(net_revenue_cny) as revenue_cny,
-        sum(margin_cny) as margin_cny
+        sum(net_revenue) as revenue,
+        sum(margin) as margin
     from orders
     group by customer_id
 ),
@@ -58,10 +58,12 @@ final as (
         identities.email,
         identities.mobile,
         identities.city,
+        identities.region,
+        identities.country,
         identities.acquisition_channel,
         identities.tags,
-        identities.crm_contact_ids,
-        identities.erp_customer_ids,
+        identities.source_ids,
+        identities.sources,
         coalesce(evidence.matched_on, []) as matched_on,
         coalesce(evidence.match_evidence, []) as match_evidence,
         identities.first_seen_at,
@@ -69,8 +71,8 @@ final as (
         order_totals.last_order_at,
         date_trunc('month', order_totals.first_order_at)::date as cohort_month,
         coalesce(order_totals.order_count, 0) as order_count,
-        coalesce(order_totals.revenue_cny, 0) as revenue_cny,
-        coalesce(order_totals.margin_cny, 0) as margin_cny,
+        coalesce(order_totals.revenue, 0) as revenue,
+        order_totals.margin as margin,
         order_totals.customer_id is not null as is_buyer
     from identities
     left join evidence using (customer_id)

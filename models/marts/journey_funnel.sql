@@ -16,16 +16,12 @@ lifecycle as (
     select * from marts.customer_lifecycle
 ),
 
-stitched as (
-    select * from intermediate.int_customers_stitched
-),
-
 referrals as (
-    select * from staging.stg_crm__referrals
+    select * from marts.customer_referrals
 ),
 
 surveys as (
-    select * from staging.stg_crm__surveys
+    select * from marts.customer_surveys
 ),
 
 reached as (
@@ -38,8 +34,8 @@ reached as (
         customers.first_order_at as purchase_at,
         (select min(month) from lifecycle l where l.customer_id = customers.customer_id and l.stage = 'loyal') as loyalty_at,
         least(
-            (select min(r.referred_at) from referrals r join stitched s on s.node_id = 'crm:' || r.referrer_contact_id where s.customer_id = customers.customer_id),
-            (select min(v.answered_at) from surveys v join stitched s on s.node_id = 'crm:' || v.contact_id where s.customer_id = customers.customer_id and v.nps_group = 'promoter')
+            (select min(r.referred_at) from referrals r where r.referrer_customer_id = customers.customer_id),
+            (select min(v.answered_at) from surveys v where v.customer_id = customers.customer_id and v.nps_group = 'promoter')
         ) as advocacy_at
     from customers
 ),

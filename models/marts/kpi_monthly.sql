@@ -9,14 +9,15 @@ customer_months as (
 ),
 
 surveys as (
-    select * from staging.stg_crm__surveys
+    select * from marts.customer_surveys
 ),
 
 to_date as (
     select
         activity_month as month,
         count(*) as customers_to_date,
-        sum(margin_cny) as margin_in_month_cny
+        -- Value realised: margin, or with no cost in the data revenue × clv.margin_rate (or revenue).
+        sum(coalesce(margin, revenue * coalesce(getvariable('clm_margin_rate'), 1.0))) as margin_in_month
     from customer_months
     group by activity_month
 ),
@@ -25,7 +26,7 @@ cumulative as (
     select
         month,
         customers_to_date,
-        sum(margin_in_month_cny) over (order by month) as margin_to_date_cny
+        sum(margin_in_month) over (order by month) as margin_to_date
     from to_date
 ),
 
@@ -47,13 +48,13 @@ joined as (
         monthly_retention.active_customers,
         monthly_retention.new_customers,
         monthly_retention.churned_customers,
-        monthly_retention.revenue_cny,
+        monthly_retention.revenue,
         monthly_retention.retention_pct,
         monthly_retention.churn_pct,
         monthly_retention.net_revenue_retention_pct,
         nps.nps,
         nps.nps_responses,
-        round(cumulative.margin_to_date_cny / nullif(cumulative.customers_to_date, 0), 2) as ltv_cny
+        round(cumulative.margin_to_date / nullif(cumulative.customers_to_date, 0), 2) as ltv
     from monthly_retention
     left join cumulative using (month)
     left join nps using (month)
@@ -62,17 +63,17 @@ joined as (
 final as (
     select
         *,
-        cny_label(revenue_cny) as revenue_label,
-        cny_label(ltv_cny) as ltv_label,
+        money_label(revenue) as revenue_label,
+        money_label(ltv) as ltv_label,
         lag(active_customers) over by_month as previous_active_customers,
-        lag(revenue_cny) over by_month as previous_revenue_cny,
+        lag(revenue) over by_month as previous_revenue,
         lag(retention_pct) over by_month as previous_retention_pct,
         lag(churn_pct) over by_month as previous_churn_pct,
         lag(nps) over by_month as previous_nps,
-        lag(ltv_cny) over by_month as previous_ltv_cny,
+        lag(ltv) over by_month as previous_ltv,
         lag(customers_to_date) over by_month as previous_customers_to_date,
         lag(active_customers, 12) over by_month as last_year_active_customers,
-        lag(revenue_cny, 12) over by_month as last_year_revenue_cny,
+        lag(revenue, 12) over by_month as last_year_revenue,
         lag(retention_pct, 12) over by_month as last_year_retention_pct,
         month = max(month) over () as is_latest_month
     from joined

@@ -2,13 +2,17 @@
 -- consecutive orders (one row). Active while the last order is within the 75th percentile of
 -- gaps; at risk up to the 90th percentile; dormant up to twice that; churned beyond. Loyal: active
 -- with at least as many orders as the top fifth of buyers (and at least 3). To set a threshold by
--- hand, put a number instead of null in `overrides`.
+-- hand, set it under `lifecycle:` in clm.config.yml.
 with orders as (
     select * from marts.orders
 ),
 
 overrides as (
-    select null::integer as active_days, null::integer as at_risk_days, null::integer as dormant_days, null::integer as loyal_orders
+    select
+        getvariable('clm_lifecycle_active_days') as active_days,
+        getvariable('clm_lifecycle_at_risk_days') as at_risk_days,
+        getvariable('clm_lifecycle_dormant_days') as dormant_days,
+        getvariable('clm_lifecycle_loyal_orders') as loyal_orders
 ),
 
 gaps as (

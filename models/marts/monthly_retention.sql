@@ -17,9 +17,9 @@ per_month as (
         sum(reactivated_customers) as reactivated_customers,
         sum(active_customers) as active_customers,
         sum(purchasing_customers) as purchasing_customers,
-        sum(revenue_cny) as revenue_cny,
-        sum(retained_window_revenue_cny) as retained_window_revenue_cny,
-        sum(start_window_revenue_cny) as start_window_revenue_cny
+        sum(revenue) as revenue,
+        sum(retained_window_revenue) as retained_window_revenue,
+        sum(start_window_revenue) as start_window_revenue
     from by_channel
     group by month
 ),
@@ -35,10 +35,10 @@ final as (
         reactivated_customers,
         active_customers,
         purchasing_customers,
-        revenue_cny,
+        revenue,
         round(100.0 * retained_customers / nullif(customers_at_start, 0), 2) as retention_pct,
         round(100.0 * churned_customers / nullif(customers_at_start, 0), 2) as churn_pct,
-        round(100.0 * retained_window_revenue_cny / nullif(start_window_revenue_cny, 0), 2) as net_revenue_retention_pct
+        round(100.0 * retained_window_revenue / nullif(start_window_revenue, 0), 2) as net_revenue_retention_pct
     from per_month
 )
 

@@ -15,10 +15,10 @@ per_channel as (
         count(*) filter (where was_active and not is_active) as churned_customers,
         count(*) filter (where is_active and not was_active and months_since_first_order > 0) as reactivated_customers,
         count(*) filter (where is_active) as active_customers,
-        count(*) filter (where revenue_cny > 0) as purchasing_customers,
-        sum(revenue_cny) as revenue_cny,
-        coalesce(sum(window_revenue_cny) filter (where was_active), 0) as retained_window_revenue_cny,
-        coalesce(sum(previous_window_revenue_cny) filter (where was_active), 0) as start_window_revenue_cny
+        count(*) filter (where revenue > 0) as purchasing_customers,
+        sum(revenue) as revenue,
+        coalesce(sum(window_revenue) filter (where was_active), 0) as retained_window_revenue,
+        coalesce(sum(previous_window_revenue) filter (where was_active), 0) as start_window_revenue
     from customer_months
     group by all
 ),
@@ -29,7 +29,7 @@ final as (
         *,
         round(100.0 * retained_customers / nullif(customers_at_start, 0), 2) as retention_pct,
         active_customers - coalesce(lag(active_customers) over by_channel, 0) as active_customers_change,
-        revenue_cny - coalesce(lag(revenue_cny) over by_channel, 0) as revenue_change_cny
+        revenue - coalesce(lag(revenue) over by_channel, 0) as revenue_change
     from per_channel
     window by_channel as (partition by acquisition_channel order by month)
 )

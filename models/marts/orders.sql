@@ -1,5 +1,8 @@
-with order_lines as (
-    select * from intermediate.int_order_lines_joined
+-- Completed orders from every source, each with the real person who placed it. Rows of the same
+-- order (an order-lines export) are summed; cancelled orders are left out. Margin is null when
+-- the order carries no cost. The order's key is `<source>:<order id>`.
+with order_rows as (
+    select * from intermediate.int_orders_unioned
 ),
 
 stitched as (
@@ -8,42 +11,47 @@ stitched as (
 
 per_order as (
     select
-        order_id,
-        any_value(erp_customer_id) as erp_customer_id,
-        any_value(ordered_at) as ordered_at,
+        source,
+        order_id as source_order_id,
+        any_value(coalesce(customer_source, source) || ':' || customer_id) as node_id,
+        any_value(customer_id) as source_customer_id,
+        min(ordered_at) as ordered_at,
         any_value(channel) as channel,
-        count(*) as line_count,
-        sum(quantity - returned_quantity) as item_count,
-        sum(gross_revenue_cny) as gross_revenue_cny,
-        sum(discount_cny) as discount_cny,
-        sum(refund_cny) as refund_cny,
-        sum(net_revenue_cny) as net_revenue_cny,
-        sum(cost_cny) as cost_cny
-    from order_lines
-    where not is_cancelled
-    group by order_id
+        any_value(currency) as currency,
+        sum(item_count) as item_count,
+        sum(coalesce(gross_revenue, net_revenue + coalesce(discount, 0) + coalesce(refunds, 0))) as gross_revenue,
+        coalesce(sum(discount), 0) as discount,
+        coalesce(sum(refunds), 0) as refunds,
+        sum(net_revenue) as net_revenue,
+        -- A cost is known only when every row of the order has one.
+        case when count(cost) = count(*) then sum(cost) end as cost
+    from order_rows
+    group by source, order_id
+    having not coalesce(bool_or(is_cancelled), false)
 ),
 
 final as (
     select
-        per_order.order_id,
+        per_order.source || ':' || per_order.source_order_id as order_id,
         stitched.customer_id,
-        per_order.erp_customer_id,
+        per_order.source,
+        per_order.source_order_id,
+        per_order.source_customer_id,
         per_order.ordered_at,
         date_trunc('month', per_order.ordered_at)::date as order_month,
         per_order.channel,
-        per_order.line_count,
+        per_order.currency,
         per_order.item_count,
-        per_order.gross_revenue_cny,
-        per_order.discount_cny,
-        per_order.refund_cny,
-        per_order.net_revenue_cny,
-        per_order.cost_cny,
-        per_order.net_revenue_cny - per_order.cost_cny as margin_cny,
-        row_number() over (partition by stitched.customer_id order by per_order.ordered_at, per_order.order_id) as order_number,
-        row_number() over (partition by stitched.customer_id order by per_order.ordered_at, per_order.order_id) = 1 as is_first_order
+        per_order.gross_revenue,
+        per_order.discount,
+        per_order.refunds,
+        per_order.net_revenue,
+        per_order.cost,
+        per_order.net_revenue - per_order.cost as margin,
+        row_number() over (partition by stitched.customer_id order by per_order.ordered_at, per_order.source, per_order.source_order_id) as order_number,
+        row_number() over (partition by stitched.customer_id order by per_order.ordered_at, per_order.source, per_order.source_order_id) = 1 as is_first_order
     from per_order
-    inner join stitched on stitched.node_id = 'erp:' || per_order.erp_customer_id
+    inner join stitched using (node_id)
 )
 
 select * from final

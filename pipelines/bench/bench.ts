@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectPaths } from '../config.js';
+import { loadProject } from '../config.js';
 import type { Manifest } from '../generate/generate.js';
 import { copyReportsProject } from '../publish/reports-copy.js';
 import { Random } from '../generate/random.js';
@@ -29,12 +29,12 @@ const { values } = parseArgs({
   },
 });
 const customers = Number(values.customers);
-const root = projectPaths().root;
+const root = loadProject().root;
 const dir = join(root, values.dir);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 // The site is built in a copy of reports/, so the benchmark leaves the project's own site alone.
-const paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports: copyReportsProject(projectPaths().reports, join(dir, 'reports')) });
+const paths = loadProject({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports: copyReportsProject(loadProject().reports, join(dir, 'reports')) });
 const rows: Record<string, string>[] = [];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const stage = (name: string, seconds: number, count?: number, unit = 'rows') =>
@@ -51,7 +51,8 @@ stage('generate extracts (not part of the pipeline)', (performance.now() - t) / 
 const orderLines = Object.entries(manifest.files).filter(([f]) => f.startsWith('erp/order_lines')).reduce((a, [, n]) => a + n, 0);
 
 t = performance.now();
-const summary = await runPipeline({ paths, log: (line) => console.error(line) });
+const { models: definitions, assets } = await loadDefinitions(paths);
+const summary = await runPipeline({ paths, assets, log: (line) => console.error(line) });
 const pipelineSeconds = (performance.now() - t) / 1000;
 if (summary.status !== 'success') throw new Error(`bench run failed: ${summary.assets.filter((a) => a.status !== 'success').map((a) => a.error).join('; ')}`);
 const loads = summary.assets.filter((a) => a.key.startsWith('raw.'));
@@ -71,12 +72,11 @@ stage('pipeline end to end (clm run)', pipelineSeconds, generatedRows);
 // Overhead, like for like: a models-only run, then the same SQL straight into DuckDB (no runner,
 // no records, no tests), both starting from the same checkpointed warehouse file.
 t = performance.now();
-const modelRun = await runPipeline({ paths, selection: 'kind:model', log: () => {} });
+const modelRun = await runPipeline({ paths, assets, selection: 'kind:model', log: () => {} });
 const modelRunSeconds = (performance.now() - t) / 1000;
 const pipelineModels = sum(modelRun.assets.filter((a) => isModel(a.key)), (a) => a.seconds - (a.metrics?.['testSeconds'] ?? 0));
 stage('models-only run (clm run --select kind:model)', modelRunSeconds);
 
-const { models: definitions, assets } = await loadDefinitions(paths);
 const order = assets.filter((a) => a.kind === 'model').map((a) => definitions.find((m) => m.key === a.key)!);
 const direct = await withWarehouse(paths.warehouse, async (w) => {
   for (const schema of ['staging', 'intermediate', 'marts']) await w.run(`drop schema ${schema} cascade`);

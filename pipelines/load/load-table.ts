@@ -6,7 +6,7 @@ import { ClmError, SchemaDriftError } from '../errors.js';
 import { fileChecksum } from './checksum.js';
 import { ensureRawTable } from './raw-table.js';
 import { firstLineOffset, landFile, readFileColumns, readRejects } from './read-file.js';
-import { columnSpec, rawTableName, type SourceDefinition, type TableSpec } from './source.js';
+import { columnSpec, rawTableName, sourceFolder, type SourceDefinition, type TableSpec } from './source.js';
 import { resolveVersionsSql, validateSql } from './validate-sql.js';
 
 export interface LoadContext {
@@ -45,7 +45,7 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
   await ensureRawTable(warehouse, rawTable, table);
 
   const result: TableLoad = { table: `${source.name}.${table.name}`, files: [], filesSkipped: 0, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 };
-  for (const file of await listFiles(warehouse, join(context.landingRoot, source.directory ?? source.name), table.files)) {
+  for (const file of await listFiles(warehouse, sourceFolder(context.landingRoot, source), table.files)) {
     const checksum = await fileChecksum(file);
     const seen = await warehouse.readScalar<number>(
       'select count(*) from meta.loaded_files where source = $1 and table_name = $2 and checksum = $3',
@@ -97,8 +97,10 @@ async function loadFile(context: LoadContext, source: SourceDefinition, table: T
   const structural = await quarantineRejects(context, source, table, shown, rejects);
 
   const declared = Object.keys(table.columns).map(ident);
-  const keyMatch = table.primaryKey.map((k) => `${rawTable}.${ident(k)} = f.${ident(k)}`).join(' and ');
-  await warehouse.run(`delete from ${rawTable} using _final as f where len(f._reasons) = 0 and ${keyMatch}`);
+  if (table.primaryKey?.length) {
+    const keyMatch = table.primaryKey.map((k) => `${rawTable}.${ident(k)} = f.${ident(k)}`).join(' and ');
+    await warehouse.run(`delete from ${rawTable} using _final as f where len(f._reasons) = 0 and ${keyMatch}`);
+  }
   const loaded = await warehouse.run(`
     insert into ${rawTable}
     select ${declared.join(', ')}, ${where.file}, _line, ${where.run}, now()
@@ -144,7 +146,7 @@ export function matchColumns(headers: readonly string[], table: TableSpec, file:
   }
   const used = new Set([...present.values()]);
   const unexpected = headers.filter((h) => !used.has(h));
-  const keysMissing = table.primaryKey.filter((k) => !present.has(k));
+  const keysMissing = (table.primaryKey ?? []).filter((k) => !present.has(k));
   const missingFails = missing.length > 0 && (table.schemaEvolution?.missing !== 'null' || keysMissing.length > 0);
   const addedFails = unexpected.length > 0 && table.schemaEvolution?.added !== 'ignore';
   if (missingFails || addedFails) throw new SchemaDriftError(file, tableName, missing, unexpected);

@@ -1,3 +1,6 @@
+import { resolve } from 'node:path';
+import { ENTITIES, type EntityName } from '../contract/entities.js';
+
 /**
  * How a source declares its tables. A source is one file under `pipelines/sources/` whose default
  * export is `defineSource({...})`; nothing else in the tree needs to change to add one.
@@ -21,7 +24,32 @@ export interface ColumnSpec {
   /** A missing value is a bad row. Primary-key columns are always required. */
   required?: boolean;
   /** strptime formats tried in order for DATE and TIMESTAMP columns; ISO 8601 is the default. */
-  formats?: readonly string[];
+  formats?: readonly string[] | OpenChoice;
+}
+
+/**
+ * A choice `clm init source` could not make from the data (a date that reads as D/M and M/D, a
+ * required column it could not find). `clm run` refuses a source that still holds one.
+ */
+export interface OpenChoice {
+  readonly openChoice: string;
+}
+
+/** Marks a setting as undecided, with what to set: `openChoice('every date reads as D/M/Y and M/D/Y: set formats to [\'%d/%m/%Y\'] or [\'%m/%d/%Y\']')`. */
+export function openChoice(question: string): OpenChoice {
+  return { openChoice: question };
+}
+
+/**
+ * How a table feeds the customer-data contract (see `pipelines/contract/entities.ts`): each
+ * contract column is a column of the table or a SQL expression over its columns.
+ */
+export interface Provides {
+  entity: EntityName;
+  /** Contract column → a column name or SQL: `{ net_revenue: 'Sales', cost: 'Sales - Profit', is_cancelled: "starts_with(InvoiceNo, 'C')" }`. */
+  map: Readonly<Record<string, string | OpenChoice>>;
+  /** Only rows for which this SQL holds provide the entity, e.g. `'CustomerID is not null'` (guest purchases stay in raw). */
+  where?: string;
 }
 
 export type FileFormat = 'csv' | 'ndjson' | 'parquet';
@@ -34,8 +62,11 @@ export interface TableSpec {
   files: string;
   format: FileFormat;
   columns: Record<string, ColumnType | ColumnSpec>;
-  /** Rows with the same key replace one another; the newer `cursor` wins. */
-  primaryKey: readonly string[];
+  /**
+   * Rows with the same key replace one another; the newer `cursor` wins. Without a key every row
+   * is an event of its own (a transaction log): rows are appended, none replaces another.
+   */
+  primaryKey?: readonly string[];
   /** The column whose larger value marks the newer version of a row (e.g. `updated_at`). */
   cursor?: string;
   /** Named SQL predicates each row must satisfy, over the typed columns: `{ quantity_positive: 'quantity > 0' }`. */
@@ -49,13 +80,15 @@ export interface TableSpec {
   };
   /** CSV dialect: the delimiter defaults to a comma; quotes are `"`. */
   csv?: { delimiter?: string };
+  /** The contract entity this table provides, and how its columns map onto it. */
+  provides?: Provides;
 }
 
 export interface SourceDefinition {
   /** Lowercase identifier: `crm`, `erp`. */
   name: string;
   description: string;
-  /** The source's folder under the landing root (defaults to its name). */
+  /** The source's folder: absolute, or relative to the landing root (default: its name). */
   directory?: string;
   tables: readonly TableSpec[];
 }
@@ -66,17 +99,62 @@ export function defineSource(source: SourceDefinition): SourceDefinition {
   for (const table of source.tables) {
     const where = `source ${source.name}, table ${table.name}`;
     if (!/^[a-z][a-z0-9_]*$/.test(table.name)) throw new Error(`Table name must be lowercase snake_case: ${where}`);
-    for (const key of [...table.primaryKey, ...(table.cursor ? [table.cursor] : [])]) {
+    for (const key of [...(table.primaryKey ?? []), ...(table.cursor ? [table.cursor] : [])]) {
       if (!(key in table.columns)) throw new Error(`Key column '${key}' is not declared: ${where}`);
     }
-    if (table.primaryKey.length === 0) throw new Error(`A primary key is required: ${where}`);
+    if (table.cursor && !table.primaryKey?.length) throw new Error(`A cursor needs a primary key: ${where}`);
+    if (table.provides) checkProvides(table.provides, where);
   }
   return source;
+}
+
+/**
+ * The contract's side of a mapping, checked when the source loads: the entity exists, every
+ * mapped name is one of its columns, and every required column is mapped.
+ */
+function checkProvides(provides: Provides, where: string): void {
+  const target = ENTITIES.find((e) => e.name === provides.entity);
+  if (!target) throw new Error(`Contract broken: ${where} provides '${provides.entity}', which is not an entity (${ENTITIES.map((e) => e.name).join(', ')})`);
+  const known = new Set(target.columns.map((c) => c.name));
+  for (const column of Object.keys(provides.map)) {
+    if (column === 'source') throw new Error(`Contract broken: ${where} maps 'source', which clm fills with the source's name`);
+    if (!known.has(column)) throw new Error(`Contract broken: ${where}, entity ${target.name}: '${column}' is not a column of the contract (${[...known].join(', ')})`);
+  }
+  for (const column of target.columns) {
+    const defaulted = target.name === 'orders' && column.name === 'order_id';
+    if (column.required && !defaulted && !(column.name in provides.map)) {
+      throw new Error(`Contract broken: ${where}, entity ${target.name}: required column '${column.name}' is not mapped`);
+    }
+  }
+}
+
+/** Every open choice left in a source's declaration, as text saying what to set. */
+export function openChoicesIn(source: SourceDefinition): string[] {
+  const found: string[] = [];
+  for (const table of source.tables) {
+    for (const [name, declared] of Object.entries(table.columns)) {
+      const formats = columnSpec(declared).formats;
+      if (isOpenChoice(formats)) found.push(`table ${table.name}, column ${name}: ${formats.openChoice}`);
+    }
+    for (const [column, value] of Object.entries(table.provides?.map ?? {})) {
+      if (isOpenChoice(value)) found.push(`table ${table.name}, ${table.provides?.entity}.${column}: ${value.openChoice}`);
+    }
+  }
+  return found;
+}
+
+export function isOpenChoice(value: unknown): value is OpenChoice {
+  return typeof value === 'object' && value !== null && 'openChoice' in value;
 }
 
 /** The column's full spec, whichever way it was declared. */
 export function columnSpec(declared: ColumnType | ColumnSpec): ColumnSpec {
   return typeof declared === 'string' ? { type: declared } : declared;
+}
+
+/** The folder a source's extracts land in: its `directory` (absolute, or under the landing root), else its name under the landing root. */
+export function sourceFolder(landingRoot: string, source: SourceDefinition): string {
+  return resolve(landingRoot, source.directory ?? source.name);
 }
 
 /** `raw.<source>__<table>`'s table name. */

@@ -13,7 +13,8 @@ import { columnSpec, type ColumnSpec, type TableSpec } from './source.js';
  */
 export function validateSql(table: TableSpec, presentColumns: ReadonlyMap<string, string>, lineOffset: number, lineThresholds: readonly number[]): string {
   const declared = Object.entries(table.columns).map(([name, raw]) => ({ name, spec: columnSpec(raw) }));
-  const required = new Set([...table.primaryKey, ...declared.filter((c) => c.spec.required).map((c) => c.name)]);
+  const keyed = (table.primaryKey?.length ?? 0) > 0;
+  const required = new Set([...(table.primaryKey ?? []), ...declared.filter((c) => c.spec.required).map((c) => c.name)]);
 
   const textColumns = declared.map(({ name }) => {
     const header = presentColumns.get(name);
@@ -57,7 +58,7 @@ checked as (
         list_filter([
             ${[...parseReasons, ...checkReasons].join(',\n            ')}
         ], r -> r is not null) as _reasons,
-        min(_line) over (partition by _record) as _first_copy_line
+        ${keyed ? 'min(_line) over (partition by _record)' : '_line'} as _first_copy_line
     from typed
 )
 select
@@ -76,8 +77,11 @@ from checked`;
  * warehouse already holds a newer version (by the cursor column).
  */
 export function resolveVersionsSql(table: TableSpec, rawTable: string): string {
-  const keys = table.primaryKey.map(ident);
-  const keyJoin = table.primaryKey.map((k) => `v.${ident(k)} = r.${ident(k)}`).join(' and ');
+  const primaryKey = table.primaryKey ?? [];
+  // Without a key every row is an event of its own: nothing supersedes anything.
+  if (primaryKey.length === 0) return 'create or replace temp table _final as select * from _validated';
+  const keys = primaryKey.map(ident);
+  const keyJoin = primaryKey.map((k) => `v.${ident(k)} = r.${ident(k)}`).join(' and ');
   const cursor = table.cursor ? ident(table.cursor) : undefined;
   const order = cursor ? `${cursor} desc nulls last, _line desc` : '_line desc';
   const staleReason = cursor
@@ -100,7 +104,7 @@ select
     case
         when not _is_valid then _reasons
         when _version_rank > 1
-            then [{'column': ${literal(table.primaryKey[0] ?? '')}, 'reason': 'superseded by line ' || _latest_line || ' of the same file (same key, newer version)'}]
+            then [{'column': ${literal(primaryKey[0] ?? '')}, 'reason': 'superseded by line ' || _latest_line || ' of the same file (same key, newer version)'}]
         ${staleReason}
         else []
     end as _reasons
@@ -109,8 +113,8 @@ ${cursor ? `left join ${rawTable} as r on ${keyJoin}` : ''}`;
 }
 
 function castExpression(text: string, spec: ColumnSpec): string {
-  if ((spec.type === 'DATE' || spec.type === 'TIMESTAMP') && spec.formats && spec.formats.length > 0) {
-    const formats = `[${spec.formats.map(literal).join(', ')}]`;
+  if ((spec.type === 'DATE' || spec.type === 'TIMESTAMP') && Array.isArray(spec.formats) && spec.formats.length > 0) {
+    const formats = `[${(spec.formats as readonly string[]).map(literal).join(', ')}]`;
     return `coalesce(try_cast(${text} as ${spec.type}), try_strptime(${text}, ${formats})::${spec.type})`;
   }
   if (spec.type === 'BOOLEAN') {

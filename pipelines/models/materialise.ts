@@ -1,5 +1,5 @@
 import type { Warehouse } from '../warehouse/connection.js';
-import { ModelError } from '../errors.js';
+import { ClmError, ModelError } from '../errors.js';
 import type { ModelDefinition } from './model.js';
 import { failingRowsSql, testName } from './test-sql.js';
 
@@ -27,30 +27,32 @@ export async function materialiseModel(warehouse: Warehouse, model: ModelDefinit
   const started = performance.now();
   try {
     await warehouse.run(`set variable partition_month = ${partitionMonth ? `date '${partitionMonth}-01'` : 'null::date'}`);
+    const sql = model.compile ? await model.compile(warehouse) : model.sql;
     if (model.partition) {
-      await replacePartitions(warehouse, model, model.partition.column);
+      await replacePartitions(warehouse, model, sql, model.partition.column);
     } else {
-      await replaceRelation(warehouse, model, kind);
+      await replaceRelation(warehouse, model, sql, kind);
     }
   } catch (error) {
+    if (error instanceof ClmError) throw error;
     throw new ModelError(model.key, model.file, error);
   }
   return finish(warehouse, model, model.partition ? 'table' : kind, started);
 }
 
-async function replaceRelation(warehouse: Warehouse, model: ModelDefinition, kind: 'view' | 'table'): Promise<void> {
+async function replaceRelation(warehouse: Warehouse, model: ModelDefinition, sql: string, kind: 'view' | 'table'): Promise<void> {
   const existing = await warehouse.readAll<{ table_type: string }>(
     'select table_type from information_schema.tables where table_schema = $1 and table_name = $2',
     [model.layer, model.name],
   );
   const existingKind = existing[0] === undefined ? undefined : existing[0].table_type === 'VIEW' ? 'view' : 'table';
   if (existingKind && existingKind !== kind) await warehouse.run(`drop ${existingKind} ${model.key}`);
-  await warehouse.run(`create or replace ${kind} ${model.key} as\n${model.sql}`);
+  await warehouse.run(`create or replace ${kind} ${model.key} as\n${sql}`);
 }
 
 /** Writes the partitions the model's SQL computed, replacing those partitions and no others. */
-async function replacePartitions(warehouse: Warehouse, model: ModelDefinition, column: string): Promise<void> {
-  await warehouse.run(`create or replace temp table _partition as\n${model.sql}`);
+async function replacePartitions(warehouse: Warehouse, model: ModelDefinition, sql: string, column: string): Promise<void> {
+  await warehouse.run(`create or replace temp table _partition as\n${sql}`);
   await warehouse.run(`create table if not exists ${model.key} as select * from _partition limit 0`);
   await warehouse.run(`delete from ${model.key} where "${column}" in (select distinct "${column}" from _partition)`);
   await warehouse.run(`insert into ${model.key} select * from _partition`);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { GraphError } from '../errors.js';
+import type { Warehouse } from '../warehouse/connection.js';
 
 /** The layers, in order; each is a schema in the warehouse. */
 export const LAYERS = ['staging', 'intermediate', 'marts'] as const;
@@ -35,6 +36,15 @@ export interface ModelDefinition {
    * `column`. `clm backfill` runs it once per month.
    */
   partition?: { by: 'month'; column: string };
+  /** A staging model that provides a contract entity (its YAML's `provides:`), and for which source. */
+  provides?: { entity: string; source: string };
+  /**
+   * For models generated from the contract: writes the SQL when the model is built, from what its
+   * upstream tables hold (the union reads each provider's columns), checking the contract as it goes.
+   */
+  compile?: (warehouse: Warehouse) => Promise<string>;
+  /** Upstream keys known without parsing the SQL (generated models). */
+  upstream?: readonly string[];
 }
 
 /**
@@ -64,6 +74,9 @@ export async function discoverModels(modelsDir: string, projectRoot = join(model
         grain: properties?.grain ?? '',
         tests: properties?.tests ?? [],
         partition: properties?.partition,
+        provides: properties?.provides
+          ? { entity: properties.provides, source: properties.source ?? sourceOfStagingModel(name, shown) }
+          : undefined,
       });
     }
   }
@@ -81,6 +94,15 @@ interface Properties {
   grain?: string;
   tests: TestSpec[];
   partition?: { by: 'month'; column: string };
+  provides?: string;
+  source?: string;
+}
+
+/** `stg_<source>__<entity>s` → `<source>`. */
+function sourceOfStagingModel(name: string, file: string): string {
+  const match = /^stg_([a-z][a-z0-9_]*?)__/.exec(name);
+  if (!match?.[1]) throw new GraphError(`${file}: a model that provides an entity is named stg_<source>__<name>, or its YAML says source: <source>`);
+  return match[1];
 }
 
 /** Reads a model's YAML: description, grain, column tests and model tests (dbt's vocabulary). */
@@ -92,6 +114,8 @@ export function parseProperties(text: string, file: string): Properties {
     tests?: unknown[];
     partitioned_by?: string;
     partition_column?: string;
+    provides?: string;
+    source?: string;
   };
   const tests: TestSpec[] = [];
   for (const column of doc.columns ?? []) {
@@ -104,7 +128,7 @@ export function parseProperties(text: string, file: string): Properties {
     if (!doc.partition_column) fail(file, 'a partitioned model needs partition_column');
     partition = { by: 'month', column: doc.partition_column };
   }
-  return { description: doc.description?.trim(), grain: doc.grain, tests, partition };
+  return { description: doc.description?.trim(), grain: doc.grain, tests, partition, provides: doc.provides, source: doc.source };
 }
 
 function columnTest(column: string, entry: unknown, file: string): TestSpec {

@@ -1,4 +1,5 @@
 import type { Warehouse } from '../warehouse/connection.js';
+import type { Settings } from '../config.js';
 import type { CheckOutcome } from '../models/materialise.js';
 
 export type AssetKind = 'load' | 'model' | 'analytics' | 'publish';
@@ -20,6 +21,8 @@ export interface AssetContext {
   projectRoot: string;
   /** The Evidence project (reports/). */
   reportsDir: string;
+  /** The project configuration (clm.config.yml). */
+  settings: Settings;
   /** For a partitioned asset: the month (YYYY-MM) to materialise; absent for the latest. */
   partition?: string;
   log: (line: string) => void;

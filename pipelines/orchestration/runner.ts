@@ -2,10 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { relative } from 'node:path';
 import { openWarehouse, type Warehouse } from '../warehouse/connection.js';
 import { ensureMetaSchema } from '../warehouse/meta-schema.js';
-import { createMacros } from '../warehouse/macros.js';
+import { applySettings, createMacros } from '../warehouse/macros.js';
 import { ClmError, ModelTestError, errorMessage } from '../errors.js';
-import { loadDefinitions } from '../definitions.js';
-import type { ProjectPaths } from '../config.js';
+import type { Project } from '../config.js';
 import type { Asset, AssetContext, AssetResult } from './asset.js';
 import { selectAssets } from './graph.js';
 import { acquireLock } from './lock.js';
@@ -13,7 +12,9 @@ import { createWorkingCopy } from './working-copy.js';
 import { newRunId, pruneRunRecords, recordAsset, recordKilledRun, recordRunEnd, recordRunStart, type AssetStatus, type RunStatus, type Trigger } from './run-records.js';
 
 export interface RunOptions {
-  paths: ProjectPaths;
+  paths: Project;
+  /** Every asset of the project, in dependency order (the registry's `loadDefinitions`). */
+  assets: readonly Asset[];
   /** Dagster-style selection (see selectAssets); everything when absent. */
   selection?: string;
   /** Assets to leave out of the selection, in the same syntax (e.g. `kind:publish`). */
@@ -64,8 +65,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const log = options.log ?? (() => {});
   const { paths } = options;
-  const definitions = await loadDefinitions(paths);
-  const assets = definitions.assets;
+  const { assets } = options;
   const selected = selectAssets(assets, options.selection);
   if (options.exclude) for (const key of selectAssets(assets, options.exclude)) selected.delete(key);
   const plan = assets.filter((a) => selected.has(a.key));
@@ -84,6 +84,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     warehouse = await openWarehouse(copy.path);
     await ensureMetaSchema(warehouse);
     await createMacros(warehouse);
+    await applySettings(warehouse, paths.settings);
     if (lock.stale) {
       await recordKilledRun(warehouse, lock.stale);
       log(`! run ${lock.stale.runId} (pid ${lock.stale.pid}) died holding the warehouse; recorded as failed`);
@@ -98,7 +99,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const status = outcomes.get(up)?.status;
         return status === 'failed' || status === 'skipped';
       });
-      const context = { runId, landingRoot: paths.landing, projectRoot: paths.root, reportsDir: paths.reports, log };
+      const context = { runId, landingRoot: paths.landing, projectRoot: paths.root, reportsDir: paths.reports, settings: paths.settings, log };
       const partitions = asset.tags.includes('partitioned') && options.partitions?.length ? options.partitions : [undefined];
       for (const partition of partitions) {
         const outcome = blockedBy
@@ -116,7 +117,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     const status: RunStatus = failed.length === 0 ? 'success' : 'failed';
     const error = failed.length === 0 ? undefined : failed.map((r) => `${r.key}: ${r.error}`).join('\n');
     await recordRunEnd(warehouse, runId, status, error);
-    const pruned = await pruneRunRecords(warehouse, options.retentionDays ?? Number(process.env['CLM_RUN_RETENTION_DAYS'] ?? 90), runId);
+    const pruned = await pruneRunRecords(warehouse, options.retentionDays ?? paths.settings.runRetentionDays, runId);
     if (pruned > 0) log(`  pruned the records of ${pruned} runs older than the retention period`);
     await warehouse.run('checkpoint');
     warehouse.closeSync();

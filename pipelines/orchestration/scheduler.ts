@@ -1,6 +1,7 @@
 import { createTask, type ScheduledTask } from 'node-cron';
-import type { ProjectPaths } from '../config.js';
-import { loadDefinitions } from '../definitions.js';
+import type { Project } from '../config.js';
+import type { SourceDefinition } from '../load/source.js';
+import type { Asset } from './asset.js';
 import { errorMessage } from '../errors.js';
 import type { Schedule } from '../schedules.js';
 import { runPipeline } from './runner.js';
@@ -9,7 +10,9 @@ import { validateSchedules } from './schedule-check.js';
 import { InboxSensor } from './sensor.js';
 
 export interface SchedulerOptions {
-  paths: ProjectPaths;
+  paths: Project;
+  /** The project's sources and assets (the registry's `loadDefinitions`). */
+  definitions: { sources: readonly SourceDefinition[]; assets: readonly Asset[] };
   schedules: readonly Schedule[];
   /** How often the inbox sensor looks for new extracts; 0 turns it off. */
   sensorIntervalMs?: number;
@@ -31,7 +34,7 @@ export interface RunningScheduler {
  */
 export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
   const log = options.log ?? (() => {});
-  const definitions = await loadDefinitions(options.paths);
+  const { definitions } = options;
   validateSchedules(options.schedules, definitions.assets);
 
   let queue: Promise<void> = Promise.resolve();
@@ -39,7 +42,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     queue = queue.then(async () => {
       log(`${new Date().toISOString()} ${trigger}: ${why} → clm run --select '${selection}'`);
       try {
-        const summary = await runPipeline({ paths: options.paths, selection, exclude: options.exclude, trigger, waitMs: 60 * 60 * 1000, log });
+        const summary = await runPipeline({ paths: options.paths, assets: definitions.assets, selection, exclude: options.exclude, trigger, waitMs: 60 * 60 * 1000, log });
         log(`${new Date().toISOString()} run ${summary.runId} ${summary.status}`);
       } catch (error) {
         log(`${new Date().toISOString()} run failed: ${errorMessage(error)}`);
@@ -51,7 +54,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     createTask(schedule.cron, () => enqueue('schedule', schedule.selection, `schedule ${schedule.name}`), {
       name: schedule.name,
       noOverlap: true,
-      timezone: process.env['TZ'] ?? 'UTC',
+      timezone: options.paths.settings.timezone,
     }),
   );
   for (const task of tasks) await task.start();

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceDefinition, TableSpec } from '../load/source.js';
-import { rawTableName } from '../load/source.js';
+import { rawTableName, sourceFolder } from '../load/source.js';
 
 /** A file that landed (or changed) in a source's inbox, and the load asset it feeds. */
 export interface LandedFile {
@@ -48,7 +48,7 @@ export class InboxSensor {
   private async list(): Promise<{ path: string; signature: string; assetKey: string }[]> {
     const files: { path: string; signature: string; assetKey: string }[] = [];
     for (const source of this.sources) {
-      const dir = join(this.landingRoot, source.directory ?? source.name);
+      const dir = sourceFolder(this.landingRoot, source);
       if (!existsSync(dir)) continue;
       for (const name of await readdir(dir)) {
         const table = source.tables.find((t) => matchesGlob(name, t));

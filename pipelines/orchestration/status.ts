@@ -1,11 +1,6 @@
 import type { Warehouse } from '../warehouse/connection.js';
 import type { Asset } from './asset.js';
 
-/** How old an asset's last materialisation may be (CLM_FRESHNESS_SLA_HOURS, default 26: a nightly run plus slack). */
-export function freshnessSlaHours(): number {
-  return Number(process.env['CLM_FRESHNESS_SLA_HOURS'] ?? 26);
-}
-
 export interface AssetStatusRow {
   asset: string;
   kind: string;
@@ -18,7 +13,7 @@ export interface AssetStatusRow {
 }
 
 /** Each asset's last successful materialisation, freshness against the SLA, last status and failing checks. */
-export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[]): Promise<AssetStatusRow[]> {
+export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[], slaHours: number): Promise<AssetStatusRow[]> {
   const last = await warehouse.readAll<{ asset_key: string; last_success: Date | null; last_status: string; rows: number | null }>(`
     select
         asset_key,
@@ -37,7 +32,7 @@ export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[]
     group by asset_key`);
   const byKey = new Map(last.map((r) => [r.asset_key, r]));
   const failingByKey = new Map(failing.map((r) => [r.asset_key, r.checks]));
-  const sla = freshnessSlaHours();
+  const sla = slaHours;
   return assets.map((asset) => {
     const record = byKey.get(asset.key);
     const age = record?.last_success ? (Date.now() - record.last_success.getTime()) / 3_600_000 : null;

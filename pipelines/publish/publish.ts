@@ -5,20 +5,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Warehouse } from '../warehouse/connection.js';
 import { ClmError } from '../errors.js';
+import type { Settings } from '../config.js';
 import { writeArrowFile } from './arrow-file.js';
 import { REPORT_TABLES } from './report-tables.js';
 
 /** The Evidence source name the report tables appear under (`select * from clm.customers`). */
 export const REPORT_SOURCE = 'clm';
-
-/**
- * How many customer profile pages are prerendered: the top customers by revenue (default 100, or
- * CLM_PRERENDER_CUSTOMERS). The other profiles render in the browser from the same Arrow tables,
- * so the build stays fast and small however many customers there are.
- */
-export function prerenderedCustomers(): number {
-  return Number(process.env['CLM_PRERENDER_CUSTOMERS'] ?? 100);
-}
 
 export interface ExportResult {
   tables: number;
@@ -31,7 +23,7 @@ export interface ExportResult {
  * (`.evidence/template/static/data/clm/<table>/<table>.arrow`), with the manifest that lists them
  * and the list of pages to prerender. `evidence sources` is never run: it would need the network.
  */
-export async function exportReportData(warehouse: Warehouse, reportsDir: string): Promise<ExportResult> {
+export async function exportReportData(warehouse: Warehouse, reportsDir: string, settings: Settings): Promise<ExportResult> {
   const dataDir = join(reportsDir, '.evidence', 'template', 'static', 'data');
   await rm(join(dataDir, REPORT_SOURCE), { recursive: true, force: true });
   const files: string[] = [];
@@ -50,12 +42,33 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string)
   const months = await warehouse.readAll<{ month_key: string }>('select month_key from marts.monthly_retention order by month');
   const customers = await warehouse.readAll<{ page: string }>(
     `select profile_link(customer_id) as page
-     from marts.customers order by revenue_cny desc, customer_id limit $1`,
-    [prerenderedCustomers()],
+     from marts.customers order by revenue desc, customer_id limit $1`,
+    [settings.reports.prerenderCustomers],
   );
   const entries = ['*', ...months.map((m) => `/retention/${m.month_key}/`), ...customers.map((c) => c.page)];
   await writeFile(join(reportsDir, '.evidence', 'prerender.json'), JSON.stringify({ entries }, null, 2));
+  await writeMoneyFormats(reportsDir, settings);
   return { tables: REPORT_TABLES.length, rows, bytes };
+}
+
+/**
+ * The project currency as Evidence custom formats, so pages say `fmt=money` and never name a
+ * currency: `money` (¥3,280), `money2` (with cents) and `money_short` (¥12.5万 or $12.5K).
+ * Evidence reads them from `.evidence/customization/custom-formatting.json` at build time.
+ */
+export async function writeMoneyFormats(reportsDir: string, settings: Settings): Promise<void> {
+  const symbol = `"${settings.currency.symbol.replace(/"/g, '')}"`;
+  const short = settings.locale === 'zh-CN'
+    ? `[>=100000000]${symbol}0.00,,,,"亿";[>=10000]${symbol}0.0,,,,"万";${symbol}#,##0`
+    : `[>=1000000]${symbol}0.0,,"M";[>=1000]${symbol}0.0,"K";${symbol}#,##0`;
+  const customFormats = [
+    { formatTag: 'money', formatCode: `${symbol}#,##0` },
+    { formatTag: 'money2', formatCode: `${symbol}#,##0.00` },
+    { formatTag: 'money_short', formatCode: short },
+  ];
+  const dir = join(reportsDir, '.evidence', 'customization');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'custom-formatting.json'), JSON.stringify({ version: '1.0', customFormats }, null, 2));
 }
 
 export interface BuildResult {

@@ -29,7 +29,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
     name: 'customers',
     sql: `select
               c.* replace (mask_email(c.email) as email, mask_mobile(c.mobile) as mobile),
-              cny_label(c.revenue_cny) as revenue_label,
+              money_label(c.revenue) as revenue_label,
               profile_link(c.customer_id) as profile_link,
               r.segment as rfm_segment,
               r.segment_zh as rfm_segment_zh,
@@ -37,10 +37,10 @@ export const REPORT_TABLES: readonly ReportTable[] = [
               a.revenue_class as abc_class,
               l.stage as lifecycle_stage,
               v.p_alive,
-              v.expected_purchases_12m,
-              v.predicted_clv_cny,
-              v.clv_cny,
-              v.referral_value_cny,
+              v.expected_purchases,
+              v.predicted_clv,
+              v.clv,
+              v.referral_value,
               k.risk_band as churn_risk,
               k.reasons as churn_reasons
           from marts.customers as c
@@ -52,7 +52,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   },
   {
     name: 'rfm_segments_monthly',
-    sql: `select snapshot_month, segment, segment_zh, count(*) as customers, sum(monetary_cny) as revenue_to_date_cny,
+    sql: `select snapshot_month, segment, segment_zh, count(*) as customers, sum(monetary) as revenue_to_date,
                  avg(recency_days) as avg_recency_days, avg(frequency) as avg_frequency, bool_or(is_latest) as is_latest
           from marts.customer_rfm group by all`,
   },
@@ -63,21 +63,21 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   },
   {
     name: 'abc_classes',
-    sql: `select revenue_class as class, count(*) as customers, sum(revenue_cny) as revenue_cny, sum(margin_cny) as margin_cny,
-                 round(100.0 * sum(revenue_cny) / sum(sum(revenue_cny)) over (), 1) as revenue_share_pct,
+    sql: `select revenue_class as class, count(*) as customers, sum(revenue) as revenue, sum(margin) as margin,
+                 round(100.0 * sum(revenue) / sum(sum(revenue)) over (), 1) as revenue_share_pct,
                  round(100.0 * count(*) / sum(count(*)) over (), 1) as customer_share_pct
           from marts.customer_abc group by all`,
   },
   {
     name: 'abc_pareto',
-    sql: `select round(100.0 * row_number() over (order by revenue_cny desc, customer_id) / count(*) over (), 2) as customer_pct,
+    sql: `select round(100.0 * row_number() over (order by revenue desc, customer_id) / count(*) over (), 2) as customer_pct,
                  revenue_cumulative_pct
           from marts.customer_abc
-          qualify row_number() over (order by revenue_cny desc, customer_id) % greatest(1, (count(*) over ()) // 200) = 0`,
+          qualify row_number() over (order by revenue desc, customer_id) % greatest(1, (count(*) over ()) // 200) = 0`,
   },
   ...sharded(
     'orders',
-    (shard) => `select customer_id, order_id, ordered_at, order_month, channel, item_count, net_revenue_cny, refund_cny, margin_cny
+    (shard) => `select customer_id, order_id, ordered_at, order_month, channel, item_count, net_revenue, refunds, margin
                 from marts.orders where report_shard(customer_id) = ${shard}`,
   ),
   ...sharded(
@@ -98,7 +98,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   {
     name: 'churn_risk',
     sql: `select k.*, c.customer_name, profile_link(k.customer_id) as profile_link,
-                 coalesce(k.predicted_clv_cny, 0) + k.historical_clv_cny as value_cny
+                 coalesce(k.predicted_clv, 0) + k.historical_clv as total_value
           from marts.customer_churn_risk as k join marts.customers as c using (customer_id)
           where k.risk_band <> 'low'`,
   },
@@ -106,14 +106,14 @@ export const REPORT_TABLES: readonly ReportTable[] = [
     name: 'clv_distribution',
     sql: `with bins(bin_order, bin, low, high) as (values (1, '< ¥200', -1e18, 200), (2, '¥200–500', 200, 500), (3, '¥500–1千', 500, 1000),
                 (4, '¥1千–2千', 1000, 2000), (5, '¥2千–5千', 2000, 5000), (6, '¥5千–1万', 5000, 10000), (7, '≥ ¥1万', 10000, 1e18))
-          select bins.bin_order, bins.bin, count(clv.customer_id) as customers, coalesce(sum(clv.clv_cny), 0) as clv_cny
-          from bins left join marts.customer_clv as clv on clv.clv_cny >= bins.low and clv.clv_cny < bins.high
+          select bins.bin_order, bins.bin, count(clv.customer_id) as customers, coalesce(sum(clv.clv), 0) as clv
+          from bins left join marts.customer_clv as clv on clv.clv >= bins.low and clv.clv < bins.high
           group by all`,
   },
   {
     name: 'clv_by_segment',
-    sql: `select strftime(cohort_month, '%Y-%m') as cohort, acquisition_channel, count(*) as customers, avg(clv_cny) as avg_clv_cny,
-                 avg(historical_clv_cny) as avg_historical_cny, avg(predicted_clv_cny) as avg_predicted_cny, sum(referral_value_cny) as referral_value_cny
+    sql: `select strftime(cohort_month, '%Y-%m') as cohort, acquisition_channel, count(*) as customers, avg(clv) as avg_clv,
+                 avg(historical_clv) as avg_historical, avg(predicted_clv) as avg_predicted, sum(referral_value) as referral_value
           from marts.customer_clv group by all`,
   },
   { name: 'clv_backtest', sql: 'select * from analytics.clv_backtest' },

@@ -23,6 +23,19 @@ export default defineSource({
       },
       primaryKey: ['contact_id'],
       cursor: 'updated_at',
+      provides: {
+        entity: 'customers',
+        map: {
+          customer_id: 'contact_id',
+          customer_name: 'full_name',
+          email: 'email',
+          mobile: 'mobile',
+          city: 'city',
+          acquisition_channel: 'lead_source',
+          tags: "string_split(nullif(tags, ''), ';')",
+          created_at: 'created_at',
+        },
+      },
     },
     {
       name: 'interactions',
@@ -38,6 +51,23 @@ export default defineSource({
         occurred_at: { type: 'TIMESTAMP', required: true },
       },
       primaryKey: ['interaction_id'],
+      provides: {
+        entity: 'touchpoints',
+        map: {
+          touchpoint_id: 'interaction_id',
+          customer_id: 'contact_id',
+          touchpoint_type: 'interaction_type',
+          funnel_stage: `case
+              when interaction_type in ('web_visit', 'email_sent') then 'awareness'
+              when interaction_type in ('email_opened', 'call', 'meeting') then 'consideration'
+              when interaction_type = 'support_ticket' then 'service'
+              else 'other'
+          end`,
+          campaign: 'campaign',
+          channel: 'channel',
+          occurred_at: 'occurred_at',
+        },
+      },
     },
     {
       name: 'surveys',
@@ -53,6 +83,10 @@ export default defineSource({
       },
       primaryKey: ['survey_id'],
       checks: { score_in_range: 'score between 0 and 10' },
+      provides: {
+        entity: 'surveys',
+        map: { survey_id: 'survey_id', customer_id: 'contact_id', survey_type: 'survey_type', score: 'score', answered_at: 'answered_at' },
+      },
     },
     {
       name: 'referrals',
@@ -66,6 +100,15 @@ export default defineSource({
         referred_at: 'TIMESTAMP',
       },
       primaryKey: ['referral_id'],
+      provides: {
+        entity: 'referrals',
+        map: {
+          referral_id: 'referral_id',
+          referrer_customer_id: 'referrer_contact_id',
+          referred_customer_id: 'referred_contact_id',
+          referred_at: 'referred_at',
+        },
+      },
     },
   ],
 });

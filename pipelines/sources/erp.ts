@@ -2,7 +2,12 @@ import { defineSource } from '../load/source.js';
 
 const TIMESTAMP_FORMATS = ['%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y-%m-%d'];
 
-/** The ERP: its own customer master (Chinese column labels), products, orders, payments, returns. */
+/**
+ * The ERP: its own customer master (Chinese column labels), products, orders, payments, returns.
+ * Customers, products and returns map straight onto the contract; orders and order lines need
+ * joins (lines, products' costs, returns), so they are provided by staging models in
+ * models/staging/erp/ whose YAML says `provides: orders` and `provides: order_lines`.
+ */
 export default defineSource({
   name: 'erp',
   description: 'ERP extracts: customer master, products, orders and lines, payments, returns (CNY)',
@@ -23,6 +28,10 @@ export default defineSource({
       },
       primaryKey: ['erp_customer_id'],
       cursor: 'updated_at',
+      provides: {
+        entity: 'customers',
+        map: { customer_id: 'erp_customer_id', customer_name: 'customer_name', email: 'email', mobile: 'phone', city: 'city', created_at: 'registered_at' },
+      },
     },
     {
       name: 'products',
@@ -36,6 +45,10 @@ export default defineSource({
         unit_cost_cny: 'DECIMAL(12,2)',
       },
       primaryKey: ['product_id'],
+      provides: {
+        entity: 'products',
+        map: { product_id: 'product_id', product_name: 'product_name', category: 'category', list_price: 'list_price_cny', unit_cost: 'unit_cost_cny' },
+      },
     },
     {
       name: 'orders',
@@ -94,6 +107,10 @@ export default defineSource({
       },
       primaryKey: ['return_id'],
       checks: { quantity_positive: 'quantity > 0' },
+      provides: {
+        entity: 'returns',
+        map: { return_id: 'return_id', order_line_id: 'order_line_id', returned_at: 'returned_at', quantity: 'quantity', refund: 'refund_cny', reason: 'reason' },
+      },
     },
   ],
 });

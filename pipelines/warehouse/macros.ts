@@ -1,4 +1,5 @@
-import type { Warehouse } from './connection.js';
+import { literal, type Warehouse } from './connection.js';
+import type { Settings } from '../config.js';
 
 /**
  * SQL helpers the models share, stored in the warehouse so views that use them also work in
@@ -21,15 +22,44 @@ export const MACROS: Record<string, string> = {
   report_shard: `(customer_id) as (hash(customer_id) % 16)`,
   // The address of a customer's profile page, which names its shard: /customers/07/C000123/.
   profile_link: `(customer_id) as ('/customers/' || lpad(report_shard(customer_id)::varchar, 2, '0') || '/' || customer_id || '/')`,
-  // Amounts as Chinese readers say them: ¥3,280 · ¥12.5万 · ¥1.23亿.
-  cny_label: `(amount) as (
+  // Amounts in the project's currency as its locale says them: zh-CN ¥3,280 · ¥12.5万 · ¥1.23亿;
+  // en $3,280 · $12.5K · $1.23M · $4.56B. The symbol and locale are settings (clm.config.yml).
+  money_label: `(amount) as (
       case
           when amount is null then null
-          when abs(amount) >= 100000000 then '¥' || printf('%.2f', amount / 100000000) || '亿'
-          when abs(amount) >= 10000 then '¥' || printf('%.1f', amount / 10000) || '万'
-          else '¥' || printf('%,.0f', amount)
+          when getvariable('clm_locale') = 'zh-CN' then
+              case
+                  when abs(amount) >= 100000000 then getvariable('clm_currency_symbol') || printf('%.2f', amount / 100000000) || '亿'
+                  when abs(amount) >= 10000 then getvariable('clm_currency_symbol') || printf('%.1f', amount / 10000) || '万'
+                  else getvariable('clm_currency_symbol') || printf('%,.0f', amount)
+              end
+          when abs(amount) >= 1000000000 then getvariable('clm_currency_symbol') || printf('%.2f', amount / 1000000000) || 'B'
+          when abs(amount) >= 1000000 then getvariable('clm_currency_symbol') || printf('%.2f', amount / 1000000) || 'M'
+          when abs(amount) >= 10000 then getvariable('clm_currency_symbol') || printf('%.1f', amount / 1000) || 'K'
+          else getvariable('clm_currency_symbol') || printf('%,.0f', amount)
       end)`,
 };
+
+/**
+ * The settings models read, as DuckDB variables (`getvariable('clm_rfm_score_bins')`), so the SQL
+ * holds no number that belongs in clm.config.yml.
+ */
+export async function applySettings(warehouse: Warehouse, settings: Settings): Promise<void> {
+  const integer = (value: number | null) => (value === null ? 'null::integer' : `${Math.trunc(value)}::integer`);
+  const variables: Record<string, string> = {
+    clm_currency_code: literal(settings.currency.code),
+    clm_currency_symbol: literal(settings.currency.symbol),
+    clm_locale: literal(settings.locale),
+    clm_week_start: literal(settings.weekStart),
+    clm_rfm_score_bins: integer(settings.rfm.scoreBins),
+    clm_lifecycle_active_days: integer(settings.lifecycle.activeDays),
+    clm_lifecycle_at_risk_days: integer(settings.lifecycle.atRiskDays),
+    clm_lifecycle_dormant_days: integer(settings.lifecycle.dormantDays),
+    clm_lifecycle_loyal_orders: integer(settings.lifecycle.loyalOrders),
+    clm_margin_rate: settings.clv.marginRate === null ? 'null::double' : `${settings.clv.marginRate}::double`,
+  };
+  for (const [name, value] of Object.entries(variables)) await warehouse.run(`set variable ${name} = ${value}`);
+}
 
 export async function createMacros(warehouse: Warehouse): Promise<void> {
   for (const [name, body] of Object.entries(MACROS)) await warehouse.run(`create or replace macro main.${name}${body}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSample } from '../../pipelines/generate/generate.js';
-import { projectPaths } from '../../pipelines/config.js';
+import { loadProject } from '../../pipelines/config.js';
 import { query, run, tempDir } from '../helpers/warehouse.js';
 
 describe('clm generate', () => {
@@ -21,7 +21,7 @@ describe('clm generate', () => {
   it('injects exactly the bad rows its manifest documents, and the load quarantines exactly those', async () => {
     const dir = tempDir();
     const manifest = await generateSample({ customers: 1500, seed: 5, out: join(dir, 'landing') });
-    const paths = projectPaths({ warehouse: join(dir, 'w.duckdb'), landing: join(dir, 'landing') });
+    const paths = loadProject({ warehouse: join(dir, 'w.duckdb'), landing: join(dir, 'landing') });
     const result = await run(paths);
     expect(result.status).toBe('success');
 
@@ -53,7 +53,7 @@ describe('clm generate', () => {
   it('draws people the identity stitching can find again: customers ≈ true people', async () => {
     const dir = tempDir();
     const manifest = await generateSample({ customers: 1500, seed: 9, out: join(dir, 'landing') });
-    const paths = projectPaths({ warehouse: join(dir, 'w.duckdb'), landing: join(dir, 'landing') });
+    const paths = loadProject({ warehouse: join(dir, 'w.duckdb'), landing: join(dir, 'landing') });
     await run(paths);
     const truth = await query(paths, `select count(*) as people, count(*) filter (where purchases > 0) as buyers from read_csv('${join(dir, 'landing', 'truth', 'customers.csv')}')`);
     const stitched = await query(paths, 'select count(*) as customers, count(*) filter (where is_buyer) as buyers from marts.customers');

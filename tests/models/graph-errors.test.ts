@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDefinitions } from '../../pipelines/definitions.js';
 import { selectAssets } from '../../pipelines/orchestration/graph.js';
-import { projectPaths } from '../../pipelines/config.js';
+import { loadProject } from '../../pipelines/config.js';
 import { tempDir } from '../helpers/warehouse.js';
 
 function modelsDir(files: Record<string, string>): string {
@@ -18,7 +18,7 @@ function modelsDir(files: Record<string, string>): string {
 describe('the model graph', () => {
   it('names the file that reads an unknown table', async () => {
     const models = modelsDir({ 'marts/a.sql': 'select * from marts.nowhere' });
-    await expect(loadDefinitions({ ...projectPaths(), models })).rejects.toThrow(
+    await expect(loadDefinitions({ ...loadProject(), models })).rejects.toThrow(
       'Unknown table marts.nowhere in models/marts/a.sql (marts.a): no model, raw table or analytics table has that name',
     );
   });
@@ -29,16 +29,16 @@ describe('the model graph', () => {
       'marts/b.sql': 'with x as (select * from intermediate.int_a) select * from x',
       'marts/orders.sql': 'select 1 as order_id', // the CLV asset reads marts.orders
     });
-    await expect(loadDefinitions({ ...projectPaths(), models })).rejects.toThrow('Cycle in the asset graph among: intermediate.int_a, marts.b');
+    await expect(loadDefinitions({ ...loadProject(), models })).rejects.toThrow('Cycle in the asset graph among: intermediate.int_a, marts.b');
   });
 
   it('reports a syntax error with the file', async () => {
     const models = modelsDir({ 'marts/bad.sql': 'selec * from raw.crm__contacts' });
-    await expect(loadDefinitions({ ...projectPaths(), models })).rejects.toThrow(/^Model failed: marts\.bad \(models\/marts\/bad\.sql\): Parser Error: syntax error at or near "selec"/);
+    await expect(loadDefinitions({ ...loadProject(), models })).rejects.toThrow(/^Model failed: marts\.bad \(models\/marts\/bad\.sql\): Parser Error: syntax error at or near "selec"/);
   });
 
   it('selects Dagster-style: key, key+, +key, group:, tag:', async () => {
-    const { assets } = await loadDefinitions(projectPaths());
+    const { assets } = await loadDefinitions(loadProject());
     expect([...selectAssets(assets, 'marts.cohort_retention')]).toEqual(['marts.cohort_retention']);
     expect([...selectAssets(assets, 'customer_months+')].sort()).toEqual(['marts.cohort_retention', 'marts.customer_months', 'marts.kpi_monthly', 'marts.monthly_retention', 'marts.monthly_retention_by_channel', 'reports.site']);
     const upstream = selectAssets(assets, '+marts.orders');

@@ -2,39 +2,38 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectPaths, type ProjectPaths } from '../../pipelines/config.js';
-import { runPipeline } from '../../pipelines/orchestration/runner.js';
-import { FIXTURES, NOT_THE_SITE, query } from '../helpers/warehouse.js';
+import { loadProject, type Project } from '../../pipelines/config.js';
+import { FIXTURES, query, run } from '../helpers/warehouse.js';
 
 // Every expected number below was worked out by hand from tests/fixtures/mini (see its README).
 describe('marts on the hand-computed mini fixture', () => {
-  let paths: ProjectPaths;
+  let paths: Project;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clm-marts-'));
     cpSync(join(FIXTURES, 'mini'), join(dir, 'landing'), { recursive: true });
-    paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing') });
-    const summary = await runPipeline({ paths, exclude: NOT_THE_SITE });
+    paths = loadProject({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing') });
+    const summary = await run(paths);
     expect(summary.status).toBe('success');
   });
 
   it('stitches one row per real person across CRM and ERP ids, keeping the evidence', async () => {
     const rows = await query(paths, `
-      select customer_id, customer_name, acquisition_channel, crm_contact_ids, erp_customer_ids, matched_on, match_evidence, tags, order_count, revenue_cny::double as revenue_cny, margin_cny::double as margin_cny, is_buyer
+      select customer_id, customer_name, acquisition_channel, crm_contact_ids, erp_customer_ids, matched_on, match_evidence, tags, order_count, revenue::double as revenue, margin::double as margin, is_buyer
       from marts.customers order by customer_id`);
     expect(rows).toEqual([
-      { customer_id: 'C1', customer_name: '王芳', acquisition_channel: 'wechat', crm_contact_ids: ['C1'], erp_customer_ids: ['E1'], matched_on: ['email'], match_evidence: ['crm:C1 = erp:E1 (email)'], tags: ['newsletter', 'vip'], order_count: 3, revenue_cny: 350, margin_cny: 210, is_buyer: true },
-      { customer_id: 'C2', customer_name: 'Bob Smith', acquisition_channel: 'search', crm_contact_ids: ['C2'], erp_customer_ids: ['E2'], matched_on: ['mobile'], match_evidence: ['crm:C2 = erp:E2 (mobile)'], tags: [], order_count: 1, revenue_cny: 100, margin_cny: 60, is_buyer: true },
-      { customer_id: 'C3', customer_name: '李雷', acquisition_channel: 'referral', crm_contact_ids: ['C3'], erp_customer_ids: ['E3'], matched_on: ['email', 'mobile'], match_evidence: ['crm:C3 = erp:E3 (email)', 'crm:C3 = erp:E3 (mobile)'], tags: [], order_count: 1, revenue_cny: 100, margin_cny: 60, is_buyer: true },
-      { customer_id: 'C4', customer_name: 'Prospect Only', acquisition_channel: 'douyin', crm_contact_ids: ['C4'], erp_customer_ids: null, matched_on: [], match_evidence: [], tags: [], order_count: 0, revenue_cny: 0, margin_cny: 0, is_buyer: false },
-      { customer_id: 'E4', customer_name: '张伟', acquisition_channel: 'erp_only', crm_contact_ids: null, erp_customer_ids: ['E4'], matched_on: [], match_evidence: [], tags: [], order_count: 1, revenue_cny: 300, margin_cny: 180, is_buyer: true },
+      { customer_id: 'C1', customer_name: '王芳', acquisition_channel: 'wechat', crm_contact_ids: ['C1'], erp_customer_ids: ['E1'], matched_on: ['email'], match_evidence: ['crm:C1 = erp:E1 (email)'], tags: ['newsletter', 'vip'], order_count: 3, revenue: 350, margin: 210, is_buyer: true },
+      { customer_id: 'C2', customer_name: 'Bob Smith', acquisition_channel: 'search', crm_contact_ids: ['C2'], erp_customer_ids: ['E2'], matched_on: ['mobile'], match_evidence: ['crm:C2 = erp:E2 (mobile)'], tags: [], order_count: 1, revenue: 100, margin: 60, is_buyer: true },
+      { customer_id: 'C3', customer_name: '李雷', acquisition_channel: 'referral', crm_contact_ids: ['C3'], erp_customer_ids: ['E3'], matched_on: ['email', 'mobile'], match_evidence: ['crm:C3 = erp:E3 (email)', 'crm:C3 = erp:E3 (mobile)'], tags: [], order_count: 1, revenue: 100, margin: 60, is_buyer: true },
+      { customer_id: 'C4', customer_name: 'Prospect Only', acquisition_channel: 'douyin', crm_contact_ids: ['C4'], erp_customer_ids: null, matched_on: [], match_evidence: [], tags: [], order_count: 0, revenue: 0, margin: 0, is_buyer: false },
+      { customer_id: 'E4', customer_name: '张伟', acquisition_channel: 'erp_only', crm_contact_ids: null, erp_customer_ids: ['E4'], matched_on: [], match_evidence: [], tags: [], order_count: 1, revenue: 300, margin: 180, is_buyer: true },
     ]);
   });
 
   it('nets orders of discounts and returns and leaves cancelled orders out', async () => {
     const rows = await query(paths, `
-      select order_id, customer_id, gross_revenue_cny::double as gross, discount_cny::double as discount, refund_cny::double as refund,
-             net_revenue_cny::double as net, margin_cny::double as margin, order_number
+      select order_id, customer_id, gross_revenue::double as gross, discount::double as discount, refunds::double as refund,
+             net_revenue::double as net, margin::double as margin, order_number
       from marts.orders order by order_id`);
     expect(rows).toEqual([
       { order_id: 'O1', customer_id: 'C1', gross: 250, discount: 10, refund: 40, net: 200, margin: 120, order_number: 1 },
@@ -61,7 +60,7 @@ describe('marts on the hand-computed mini fixture', () => {
   it('fills the cohort grid, with null (not zero) in cells not yet observable', async () => {
     const rows = await query(paths, `
       select cohort_month::varchar as cohort, months_since_first_order as k, cohort_customers as size, active_customers as active,
-             retention_pct::double as pct, revenue_cny::double as revenue
+             retention_pct::double as pct, revenue::double as revenue
       from marts.cohort_retention order by cohort_month, k`);
     expect(rows).toEqual([
       { cohort: '2024-01-01', k: 0, size: 2, active: 2, pct: 100, revenue: 300 },
@@ -83,7 +82,7 @@ describe('marts on the hand-computed mini fixture', () => {
     const rows = await query(paths, `
       select month_key, customers_at_start as start, new_customers as new, retained_customers as retained,
              churned_customers as churned, reactivated_customers as reactivated, active_customers as active,
-             revenue_cny::double as revenue, retention_pct::double as retention, churn_pct::double as churn,
+             revenue::double as revenue, retention_pct::double as retention, churn_pct::double as churn,
              net_revenue_retention_pct::double as nrr
       from marts.monthly_retention order by month`);
     expect(rows).toEqual([

@@ -6,7 +6,7 @@ import { startScheduler } from '../../pipelines/orchestration/scheduler.js';
 import { validateSchedules } from '../../pipelines/orchestration/schedule-check.js';
 import { loadDefinitions } from '../../pipelines/definitions.js';
 import { SCHEDULES } from '../../pipelines/schedules.js';
-import { projectPaths } from '../../pipelines/config.js';
+import { loadProject } from '../../pipelines/config.js';
 import { freshProject, query, run } from '../helpers/warehouse.js';
 import { clm } from '../helpers/cli.js';
 
@@ -22,7 +22,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, secon
 
 describe('schedules and sensors', () => {
   it('validates every schedule in pipelines/schedules.ts at start-up', async () => {
-    const { assets } = await loadDefinitions(projectPaths());
+    const { assets } = await loadDefinitions(loadProject());
     expect(() => validateSchedules(SCHEDULES, assets)).not.toThrow();
     expect(() => validateSchedules([{ name: 'typo', cron: '61 * * * *', selection: '*', description: '' }], assets)).toThrow(
       /^Schedule typo has an invalid cron expression '61 \* \* \* \*' \(pipelines\/schedules\.ts\): minute/,
@@ -34,7 +34,7 @@ describe('schedules and sensors', () => {
 
   it('runs a schedule’s selection when its cron fires, recorded with trigger "schedule"', async () => {
     const paths = freshProject('mini');
-    const scheduler = await startScheduler({ paths, schedules: [{ name: 'every_second', cron: '* * * * * *', selection: 'group:crm', description: '' }] });
+    const scheduler = await startScheduler({ paths, definitions: await loadDefinitions(paths), schedules: [{ name: 'every_second', cron: '* * * * * *', selection: 'group:crm', description: '' }] });
     try {
       const runs = await until('a scheduled run', async () => {
         const rows = await query(paths, `select trigger, selection, status from meta.runs where trigger = 'schedule' and status = 'success'`);
@@ -50,7 +50,7 @@ describe('schedules and sensors', () => {
   it('runs the affected assets when an extract lands in a source’s inbox', async () => {
     const paths = freshProject('mini');
     await run(paths);
-    const scheduler = await startScheduler({ paths, schedules: [], sensorIntervalMs: 200, exclude: 'kind:publish' });
+    const scheduler = await startScheduler({ paths, definitions: await loadDefinitions(paths), schedules: [], sensorIntervalMs: 200, exclude: 'kind:publish' });
     try {
       writeFileSync(
         join(paths.landing, 'crm', 'contacts_2024-05.csv'),
@@ -75,7 +75,7 @@ describe('partitions, status and retention', () => {
     const result = await clm(['backfill', '--from', '2024-01', '--to', '2024-03', '--warehouse', paths.warehouse, '--landing', paths.landing]);
     expect(result.code).toBe(0);
     // By hand from tests/fixtures/mini: 王芳 (C1) has bought twice by the end of February, ¥200 + ¥100.
-    expect(await query(paths, `select strftime(snapshot_month, '%Y-%m') as month, frequency, monetary_cny::double as monetary from marts.customer_snapshots where customer_id = 'C1' order by 1`)).toEqual([
+    expect(await query(paths, `select strftime(snapshot_month, '%Y-%m') as month, frequency, monetary::double as monetary from marts.customer_snapshots where customer_id = 'C1' order by 1`)).toEqual([
       { month: '2024-01', frequency: 1, monetary: 200 },
       { month: '2024-02', frequency: 2, monetary: 300 },
       { month: '2024-03', frequency: 2, monetary: 300 },

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { projectPaths, type ProjectPaths } from '../../pipelines/config.js';
+import { loadProject, type Project } from '../../pipelines/config.js';
 import { runPipeline } from '../../pipelines/orchestration/runner.js';
+import { loadDefinitions } from '../../pipelines/definitions.js';
 import { serveSite } from '../../pipelines/publish/serve.js';
 import { copyReportsProject } from '../../pipelines/publish/reports-copy.js';
 import { FIXTURES, query } from '../helpers/warehouse.js';
@@ -15,7 +16,7 @@ import { launchChromium } from '../helpers/browser.js';
 // node_modules), serves it on localhost and reads it in headless Chromium. Two customers are
 // prerendered; the others render in the browser from the Arrow tables.
 describe('the report site, built and read offline', () => {
-  let paths: ProjectPaths;
+  let paths: Project;
   let server: Server;
   let site: string;
   let browser: Browser;
@@ -23,12 +24,12 @@ describe('the report site, built and read offline', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clm-site-'));
-    const reports = copyReportsProject(projectPaths().reports, join(dir, 'reports'));
+    const reports = copyReportsProject(loadProject().reports, join(dir, 'reports'));
     cpSync(join(FIXTURES, 'mini'), join(dir, 'landing'), { recursive: true });
-    paths = projectPaths({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports });
+    paths = loadProject({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports });
 
     process.env['CLM_PRERENDER_CUSTOMERS'] = '2';
-    const summary = await runPipeline({ paths });
+    const summary = await runPipeline({ paths, assets: (await loadDefinitions(paths)).assets });
     expect(summary.assets.find((a) => a.key === 'reports.site')).toMatchObject({ status: 'success' });
     ({ server, url: site } = await serveSite(join(reports, 'build')));
     browser = await launchChromium();
@@ -55,12 +56,12 @@ describe('the report site, built and read offline', () => {
   }
 
   it('overview: KPI cards equal the warehouse, with charts and no error box', async () => {
-    const [kpi] = await query(paths, `select active_customers, customers_to_date, revenue_cny, retention_pct, month_key from marts.kpi_monthly where is_latest_month`);
+    const [kpi] = await query(paths, `select active_customers, customers_to_date, revenue, retention_pct, month_key from marts.kpi_monthly where is_latest_month`);
     const { page, text } = await open('/');
     expect(text).toContain(`Data as of ${kpi!['month_key']}`);
     expect(text).toMatch(new RegExp(`Active 活跃\\s+${kpi!['active_customers']}\\b`));
     expect(text).toMatch(new RegExp(`Customers 客户\\s+${kpi!['customers_to_date']}\\b`));
-    expect(text).toMatch(new RegExp(`Revenue 收入\\s+¥${Number(kpi!['revenue_cny']).toLocaleString('en-US')}\\b`));
+    expect(text).toMatch(new RegExp(`Revenue 收入\\s+¥${Number(kpi!['revenue']).toLocaleString('en-US')}\\b`));
     expect(text).toMatch(new RegExp(`Retention 留存 %\\s+${Number(kpi!['retention_pct']).toFixed(1)}\\b`));
     expect(await page.locator('.chart canvas, .chart svg, [_echarts_instance_]').count()).toBeGreaterThan(0);
     await page.close();
@@ -97,13 +98,13 @@ describe('the report site, built and read offline', () => {
   it('customer pages, prerendered or not, show the stitched identity masked and the warehouse’s totals', async () => {
     for (const id of ['C1', 'C2']) {
       const [customer] = await query(paths, `
-        select customer_name, order_count, revenue_cny, mask_email(email) as email, mask_mobile(mobile) as mobile, email as raw_email,
+        select customer_name, order_count, revenue, mask_email(email) as email, mask_mobile(mobile) as mobile, email as raw_email,
                profile_link(customer_id) as page
         from marts.customers where customer_id = '${id}'`);
       const { page, text } = await open(String(customer!['page']));
       expect(text).toContain(String(customer!['customer_name']));
       expect(text).toMatch(new RegExp(`Orders 订单\\s+${customer!['order_count']}\\b`));
-      expect(text).toMatch(new RegExp(`Revenue 收入\\s+¥${Number(customer!['revenue_cny']).toLocaleString('en-US')}\\b`));
+      expect(text).toMatch(new RegExp(`Revenue 收入\\s+¥${Number(customer!['revenue']).toLocaleString('en-US')}\\b`));
       expect(text).toContain(String(customer!['email'] ?? customer!['mobile']));
       expect(text).not.toContain(String(customer!['raw_email']));
       expect(await page.locator('table').count()).toBeGreaterThan(1);

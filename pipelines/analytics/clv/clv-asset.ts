@@ -6,11 +6,21 @@ import { backtest } from './backtest.js';
 import { calibrationData, holdoutPurchases, summariseAt, type TransactionSource } from './transactions.js';
 import { DEFAULT_CLV_SETTINGS, scoreGroups } from './score.js';
 
+/** The tables the asset reads: its upstream keys. */
+export const CLV_READS = ['marts.orders'] as const;
+
+/** What the asset needs of the project settings (clm.config.yml's `clv:`). */
+export interface ClvAssetSettings {
+  horizonMonths: number;
+  annualDiscountRate: number;
+  marginRate: number | null;
+}
+
 const ORDERS: TransactionSource = {
-  from: '(select customer_id, ordered_at::date as ordered_on, net_revenue_cny from marts.orders)',
+  from: '(select customer_id, ordered_at::date as ordered_on, net_revenue from marts.orders)',
   customerColumn: 'customer_id',
   dateColumn: 'ordered_on',
-  amountColumn: 'net_revenue_cny',
+  amountColumn: 'net_revenue',
 };
 
 /** Below these, there is too little to fit: predictions are left empty (and a warning says so), not guessed. */
@@ -33,17 +43,17 @@ export interface ClvAssetResult {
  * - analytics.clv_backtest: a refit with the last 26 weeks held out, predicted against actual.
  * A fit that did not converge, or ran to a boundary, fails the asset's check (and so blocks its dependents).
  */
-export async function materialiseCustomerClv(warehouse: Warehouse): Promise<ClvAssetResult> {
+export async function materialiseCustomerClv(warehouse: Warehouse, settings: ClvAssetSettings = { ...DEFAULT_CLV_SETTINGS, marginRate: null }): Promise<ClvAssetResult> {
   const started = performance.now();
   const end = await warehouse.readScalar<string>('select max(ordered_at)::date::varchar from marts.orders');
   const data = await calibrationData(warehouse, ORDERS, end, 'week');
   const repeatBuyers = data.spends.reduce((n, s) => n + s.weight, 0);
-  if (data.customers < MIN_CUSTOMERS || repeatBuyers < MIN_REPEAT_BUYERS) return historicalOnly(warehouse, data.customers, repeatBuyers);
+  if (data.customers < MIN_CUSTOMERS || repeatBuyers < MIN_REPEAT_BUYERS) return historicalOnly(warehouse, data.customers, repeatBuyers, settings);
   const bgnbd = fitBgNbd(data.frequencies);
   const gg = fitGammaGamma(data.spends);
   const fitSeconds = (performance.now() - started) / 1000;
 
-  const scored = scoreGroups(bgnbd.params, data.frequencies);
+  const scored = scoreGroups(bgnbd.params, data.frequencies, { ...DEFAULT_CLV_SETTINGS, horizonMonths: settings.horizonMonths, annualDiscountRate: settings.annualDiscountRate });
   await warehouse.run('create or replace temp table _clv_groups (x double, tx double, t_cal double, p_alive double, expected_purchases double, discounted_purchases double)');
   const appender = await warehouse.connection.createAppender('_clv_groups', 'main', 'temp');
   for (const g of scored) {
@@ -60,10 +70,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse): Promise<ClvA
   const populationSpend = expectedSpend(gg.params, 0, 0);
   await warehouse.run(`
     create or replace table analytics.customer_clv as
-    with margins as (
-        select customer_id, sum(margin_cny) as margin_cny, sum(net_revenue_cny) as revenue_cny
-        from marts.orders group by customer_id
-    ),
+    with margins as (${marginsSql(settings.marginRate)}),
     scored as (
         select
             c.customer_id,
@@ -71,14 +78,16 @@ export async function materialiseCustomerClv(warehouse: Warehouse): Promise<ClvA
             round(c.tx, 3) as recency_weeks,
             round(c.t_cal, 3) as age_weeks,
             g.p_alive,
-            g.expected_purchases as expected_purchases_12m,
+            g.expected_purchases as expected_purchases,
             -- Gamma-Gamma posterior mean spend per purchase (the population mean for one-time buyers).
             case when c.x > 0 and c.mean_repeat_spend > 0
                 then ${p} * (${v} + c.x * c.mean_repeat_spend) / (${p} * c.x + ${q} - 1)
                 else ${populationSpend}
-            end as expected_spend_cny,
-            coalesce(m.margin_cny / nullif(m.revenue_cny, 0), 0) as margin_ratio,
-            m.margin_cny as historical_clv_cny,
+            end as expected_spend,
+            m.margin_ratio,
+            m.value_basis,
+            m.historical_value as historical_clv,
+            ${settings.horizonMonths} as horizon_months,
             g.discounted_purchases
         from _calibration as c
         inner join _clv_groups as g on g.x = c.x and g.tx = c.tx and g.t_cal = c.t_cal
@@ -86,8 +95,8 @@ export async function materialiseCustomerClv(warehouse: Warehouse): Promise<ClvA
     )
     select
         * exclude (discounted_purchases),
-        round(discounted_purchases * expected_spend_cny * margin_ratio, 2) as predicted_clv_cny,
-        round(historical_clv_cny + discounted_purchases * expected_spend_cny * margin_ratio, 2) as total_clv_cny
+        round(discounted_purchases * expected_spend * margin_ratio, 2) as predicted_clv,
+        round(historical_clv + discounted_purchases * expected_spend * margin_ratio, 2) as total_clv
     from scored`);
   const scoreSeconds = (performance.now() - started) / 1000 - fitSeconds;
 
@@ -124,8 +133,28 @@ export async function materialiseCustomerClv(warehouse: Warehouse): Promise<ClvA
   };
 }
 
-/** Too few buyers to fit: realised margin only, predicted columns null, a failing warn check that says why. */
-async function historicalOnly(warehouse: Warehouse, customers: number, repeatBuyers: number): Promise<ClvAssetResult> {
+/**
+ * Each buyer's realised value and the share of revenue that is margin. With costs in the orders,
+ * value is margin; without, revenue × the configured margin rate, or revenue itself when no rate is
+ * set. `value_basis` says which, so the pages can state it.
+ */
+function marginsSql(marginRate: number | null): string {
+  const rate = marginRate === null ? '1.0' : String(marginRate);
+  const basis = marginRate === null ? 'revenue' : `revenue × margin rate ${marginRate}`;
+  return `
+        select
+            customer_id,
+            sum(net_revenue) as revenue,
+            case when count(margin) = count(*) then sum(margin) end as margin,
+            case when count(margin) = count(*) then 'margin' else '${basis}' end as value_basis,
+            case when count(margin) = count(*) then sum(margin) else sum(net_revenue) * ${rate} end as historical_value,
+            case when count(margin) = count(*) then coalesce(sum(margin) / nullif(sum(net_revenue), 0), 0) else ${rate} end as margin_ratio
+        from marts.orders
+        group by customer_id`;
+}
+
+/** Too few buyers to fit: realised value only, predicted columns null, a failing warn check that says why. */
+async function historicalOnly(warehouse: Warehouse, customers: number, repeatBuyers: number, settings: ClvAssetSettings): Promise<ClvAssetResult> {
   await warehouse.run(`
     create or replace table analytics.customer_clv as
     select
@@ -134,14 +163,16 @@ async function historicalOnly(warehouse: Warehouse, customers: number, repeatBuy
         round(c.tx, 3) as recency_weeks,
         round(c.t_cal, 3) as age_weeks,
         null::double as p_alive,
-        null::double as expected_purchases_12m,
-        null::double as expected_spend_cny,
-        coalesce(m.margin_cny / nullif(m.revenue_cny, 0), 0) as margin_ratio,
-        m.margin_cny as historical_clv_cny,
-        null::double as predicted_clv_cny,
-        m.margin_cny as total_clv_cny
+        null::double as expected_purchases,
+        null::double as expected_spend,
+        m.margin_ratio,
+        m.value_basis,
+        m.historical_value as historical_clv,
+        ${settings.horizonMonths} as horizon_months,
+        null::double as predicted_clv,
+        m.historical_value as total_clv
     from _calibration as c
-    left join (select customer_id, sum(margin_cny) as margin_cny, sum(net_revenue_cny) as revenue_cny from marts.orders group by all) as m using (customer_id)`);
+    left join (${marginsSql(settings.marginRate)}) as m using (customer_id)`);
   await warehouse.run(`create or replace table analytics.clv_fit (model varchar, calibration_end varchar, param_1 double, param_2 double, param_3 double, param_4 double, log_likelihood double, converged boolean, at_boundary boolean, customers bigint)`);
   await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
   const why = `too few buyers to fit (${customers} buyers, ${repeatBuyers} repeat buyers; at least ${MIN_CUSTOMERS} and ${MIN_REPEAT_BUYERS} needed): predictions left empty`;

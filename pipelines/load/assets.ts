@@ -1,0 +1,43 @@
+import type { Asset } from '../orchestration/asset.js';
+import { loadTable } from './load-table.js';
+import { rawTableName, type SourceDefinition } from './source.js';
+
+/** One load asset per declared table: `raw.<source>__<table>`, retried on unexpected errors. */
+export function loadAssets(source: SourceDefinition): Asset[] {
+  return source.tables.map((table) => ({
+    key: `raw.${rawTableName(source, table)}`,
+    kind: 'load',
+    group: source.name,
+    description: table.description ?? `${source.name}.${table.name} extracts`,
+    upstream: [],
+    tags: ['extract', table.format],
+    retries: 2,
+    async materialise(context) {
+      const load = await loadTable(
+        { warehouse: context.warehouse, runId: context.runId, landingRoot: context.landingRoot, displayRoot: context.projectRoot },
+        source,
+        table,
+      );
+      for (const file of load.files) {
+        context.log(`    ${file.file}: ${fmt(file.rowsRead)} read · ${fmt(file.rowsLoaded)} loaded · ${fmt(file.rowsQuarantined)} quarantined`);
+      }
+      return {
+        rows: load.rowsLoaded,
+        metrics: { rowsRead: load.rowsRead, rowsQuarantined: load.rowsQuarantined },
+        summary: `${load.files.length} new files (${load.filesSkipped} already loaded) · ${fmt(load.rowsRead)} read · ${fmt(load.rowsLoaded)} loaded · ${fmt(load.rowsQuarantined)} quarantined`,
+        checks: [
+          {
+            name: 'rows_read_equals_loaded_plus_quarantined',
+            severity: 'error',
+            failingRows: Math.abs(load.rowsRead - load.rowsLoaded - load.rowsQuarantined),
+            passed: load.rowsRead === load.rowsLoaded + load.rowsQuarantined,
+          },
+        ],
+      };
+    },
+  }));
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

@@ -1,0 +1,46 @@
+import { GraphError } from '../errors.js';
+import type { Asset } from '../orchestration/asset.js';
+import type { Warehouse } from '../warehouse/connection.js';
+import { referencedTables, resolveReferences } from './dependencies.js';
+import { materialiseModel } from './materialise.js';
+import type { ModelDefinition } from './model.js';
+
+/**
+ * One asset per model, its upstream keys read from the SQL with DuckDB's parser (or given, for
+ * generated models). `otherKeys` are the tables models may read besides each other: raw tables
+ * and the analytics steps' output. Unknown tables are an error naming the file.
+ */
+export async function modelAssets(parser: Warehouse, models: readonly ModelDefinition[], otherKeys: ReadonlySet<string>): Promise<Asset[]> {
+  const modelKeys = new Set(models.map((m) => m.key));
+  const assets: Asset[] = [];
+  for (const model of models) {
+    const upstream = model.upstream ?? resolveReferences(model, await referencedTables(parser, model), modelKeys, otherKeys);
+    // A relationships test reads its target table, so the target must be built first.
+    const testTargets = model.tests.flatMap((t) => (t.kind === 'relationships' ? [t.to] : []));
+    for (const target of testTargets) {
+      if (!modelKeys.has(target) && !otherKeys.has(target)) throw new GraphError(`Unknown table ${target} in a relationships test of ${model.file}`);
+    }
+    assets.push(modelAsset(model, [...new Set([...upstream, ...testTargets])]));
+  }
+  return assets;
+}
+
+function modelAsset(model: ModelDefinition, upstream: string[]): Asset {
+  return {
+    key: model.key,
+    kind: 'model',
+    group: model.layer,
+    description: model.description || model.grain,
+    upstream,
+    tags: model.partition ? [model.layer, 'partitioned'] : [model.layer],
+    async materialise(context) {
+      const outcome = await materialiseModel(context.warehouse, model, context.partition);
+      return {
+        rows: outcome.rows,
+        checks: outcome.checks,
+        summary: outcome.rows === undefined ? 'view' : `${Math.round(outcome.rows).toLocaleString('en-US')} rows`,
+        metrics: { buildSeconds: outcome.buildSeconds, testSeconds: outcome.testSeconds },
+      };
+    },
+  };
+}
