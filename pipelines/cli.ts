@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { initSource } from './init/init-source.js';
 import { serveSite } from './publish/serve.js';
 import { clvFit } from './analytics/clv/fit-command.js';
 import { startScheduler } from './orchestration/scheduler.js';
@@ -43,10 +44,16 @@ Commands:
         Exit 4 when a fit did not converge or ran to a boundary.
   serve [--port 3000]
         Serve the built report site (reports/build) on localhost.
+  init source NAME --from FILE.csv [--force]
+        Write pipelines/sources/NAME.ts from one extract: dialect, types and date formats read by
+        DuckDB, the entity and mapping guessed from the headers (English and Chinese), each guess
+        commented. What the data cannot decide is an open choice that clm run asks you to set.
 
-Options for every command:
+Options for every command (each overrides clm.config.yml):
+  --config FILE      the project configuration (default clm.config.yml, or CLM_CONFIG)
   --warehouse FILE   the DuckDB file (default data/warehouse.duckdb, or CLM_WAREHOUSE)
   --landing DIR      one folder per source with its extracts (default data/sample, or CLM_LANDING)
+  --sources DIR      the source files (default pipelines/sources, or CLM_SOURCES)
 
 Exit codes: 0 success · 1 the run failed (a model, test or load) · 2 usage error · 75 warehouse busy`;
 
@@ -75,6 +82,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await serve(rest);
       case 'clv':
         return await clv(rest);
+      case 'init':
+        return await init(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -93,6 +102,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 const COMMON = {
   warehouse: { type: 'string' },
   landing: { type: 'string' },
+  sources: { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -105,11 +116,9 @@ function parse<O extends Options>(args: readonly string[], options: O, positiona
   }
 }
 
-function pathsFrom(values: { warehouse?: unknown; landing?: unknown }): Project {
-  return loadProject({
-    warehouse: typeof values.warehouse === 'string' ? values.warehouse : undefined,
-    landing: typeof values.landing === 'string' ? values.landing : undefined,
-  });
+function pathsFrom(values: { warehouse?: unknown; landing?: unknown; sources?: unknown; config?: unknown }): Project {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return loadProject({ warehouse: text(values.warehouse), landing: text(values.landing), sources: text(values.sources), configFile: text(values.config) });
 }
 
 async function run(args: readonly string[]): Promise<number> {
@@ -291,6 +300,22 @@ async function clv(args: readonly string[]): Promise<number> {
   const usable = report.bgnbd.converged && !report.bgnbd.atBoundary && report.gammaGamma.converged && !report.gammaGamma.atBoundary;
   if (!usable) console.error('warning: a fit did not converge or ran to a boundary; do not use its parameters');
   return usable ? 0 : 4;
+}
+
+async function init(args: readonly string[]): Promise<number> {
+  const [what, ...rest] = args;
+  if (what !== 'source') throw new UsageError(`Unknown command 'init ${what ?? ''}'. Did you mean 'init source NAME --from FILE'?`);
+  const { values, positionals } = parse(rest, { from: { type: 'string' }, force: { type: 'boolean' } }, true);
+  const [name] = positionals;
+  if (!name || !values.from) throw new UsageError('init source needs a NAME and --from FILE: clm init source shop --from exports/orders.csv');
+  const result = await initSource({ name, from: values.from, sourcesDir: pathsFrom(values).sources, force: values.force });
+  console.log(`wrote ${relative(process.cwd(), result.file)}: provides ${result.entities.join(' and ')}`);
+  if (result.openChoices.length > 0) {
+    console.log(`open choices (clm run refuses the source until each is set in the file):\n${result.openChoices.map((c) => `  - ${c}`).join('\n')}`);
+  } else {
+    console.log(`next: clm run   (the source's extracts are read from ${dirname(resolve(values.from))})`);
+  }
+  return 0;
 }
 
 async function serve(args: readonly string[]): Promise<number> {

@@ -17,6 +17,8 @@ export interface Settings {
   warehouse: string;
   /** One folder per source with its extracts (CLM_LANDING, --landing). */
   landing: string;
+  /** The source files, one extractor each (CLM_SOURCES, --sources). */
+  sources: string;
   currency: { code: string; symbol: string };
   /** zh-CN: amounts in 万/亿 and Chinese labels; en: K/M and English. */
   locale: 'zh-CN' | 'en';
@@ -40,6 +42,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   warehouse: 'data/warehouse.duckdb',
   landing: 'data/sample',
+  sources: 'pipelines/sources',
   currency: { code: 'CNY', symbol: '¥' },
   locale: 'zh-CN',
   weekStart: 'monday',
@@ -108,7 +111,7 @@ export function loadProject(overrides: ProjectOverrides = {}): Project {
   return {
     root,
     models: overrides.models ?? join(root, 'models'),
-    sources: overrides.sources ?? join(root, 'pipelines', 'sources'),
+    sources: resolve(overrides.sources ?? at(settings.sources)),
     warehouse: resolve(overrides.warehouse ?? at(settings.warehouse)),
     landing: resolve(overrides.landing ?? at(settings.landing)),
     reports: overrides.reports ?? join(root, 'reports'),
@@ -147,6 +150,7 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<Settings> {
   const settings: DeepPartial<Settings> = {
     warehouse: env['CLM_WAREHOUSE'] || undefined,
     landing: env['CLM_LANDING'] || undefined,
+    sources: env['CLM_SOURCES'] || undefined,
     currency: { code: env['CLM_CURRENCY'] || undefined, symbol: env['CLM_CURRENCY_SYMBOL'] || undefined },
     locale: (env['CLM_LOCALE'] || undefined) as Settings['locale'] | undefined,
     timezone: env['TZ'] || undefined,

@@ -7,7 +7,7 @@ import { withWarehouse } from './warehouse/connection.js';
 import type { SourceDefinition } from './load/source.js';
 import { loadAssets } from './load/assets.js';
 import { assertNoOpenChoices, discoverSources } from './sources/registry.js';
-import { discoverModels, type ModelDefinition } from './models/model.js';
+import { discoverModels, modelsForSources, type ModelDefinition } from './models/model.js';
 import { modelAssets } from './models/assets.js';
 import { contractModels } from './contract/models.js';
 import { analyticsAssets } from './analytics/assets.js';
@@ -27,7 +27,7 @@ export interface Definitions {
 export async function loadDefinitions(project: Pick<Project, 'models' | 'sources'>, options: { allowOpenChoices?: boolean } = {}): Promise<Definitions> {
   const sources = await discoverSources(project.sources);
   if (!options.allowOpenChoices) assertNoOpenChoices(sources);
-  const sqlModels = await discoverModels(project.models);
+  const sqlModels = modelsForSources(await discoverModels(project.models), sources.map((s) => s.name));
   const models = [...contractModels(sources, sqlModels), ...sqlModels];
   const upstreamOfModels = [...sources.flatMap(loadAssets), ...analyticsAssets()];
   const otherKeys = new Set(upstreamOfModels.map((a) => a.key));

@@ -66,7 +66,8 @@ final as (
         identities.sources,
         coalesce(evidence.matched_on, []) as matched_on,
         coalesce(evidence.match_evidence, []) as match_evidence,
-        identities.first_seen_at,
+        -- Known from the first record of them or their first order, whichever came first.
+        least(identities.first_seen_at, order_totals.first_order_at) as first_seen_at,
         order_totals.first_order_at,
         order_totals.last_order_at,
         date_trunc('month', order_totals.first_order_at)::date as cohort_month,

@@ -4,7 +4,7 @@
  * Adding or removing a source edits no model.
  */
 import { ClmError } from '../errors.js';
-import { isOpenChoice, rawTableName, type SourceDefinition, type TableSpec } from '../load/source.js';
+import { isOpenChoice, providesOf, rawTableName, type Provides, type SourceDefinition, type TableSpec } from '../load/source.js';
 import type { ModelDefinition, TestSpec } from '../models/model.js';
 import { ident, literal, type Warehouse } from '../warehouse/connection.js';
 import { DUCKDB_TYPE, ENTITIES, unionModelKey, type ContractType, type Entity } from './entities.js';
@@ -19,7 +19,12 @@ interface Provider {
 
 /** The staging views of mapped tables, and the unions of every entity. */
 export function contractModels(sources: readonly SourceDefinition[], sqlModels: readonly ModelDefinition[]): ModelDefinition[] {
-  const mapped = sources.flatMap((source) => source.tables.filter((t) => t.provides).map((table) => mappedStagingModel(source, table)));
+  const mapped = sources.flatMap((source) =>
+    source.tables.flatMap((table) => {
+      const all = providesOf(table);
+      return all.map((provides) => mappedStagingModel(source, table, provides, all.length > 1));
+    }),
+  );
   const taken = new Set(sqlModels.map((m) => m.key));
   for (const model of mapped) {
     if (taken.has(model.key)) throw new ClmError(`Two models are named ${model.key}: the mapping in ${model.file} and a SQL file; remove one`);
@@ -36,10 +41,13 @@ export function contractModels(sources: readonly SourceDefinition[], sqlModels: 
   return [...mapped, ...unions];
 }
 
-/** `staging.stg_<source>__<table>`: the raw table's columns renamed and computed onto the entity. */
-function mappedStagingModel(source: SourceDefinition, table: TableSpec): ModelDefinition {
-  const provides = table.provides!;
-  const file = `pipelines/sources/${source.name}.ts`;
+/**
+ * `staging.stg_<source>__<table>` (`…__<table>_<entity>` when the table provides several): the raw
+ * table's columns renamed and computed onto the entity. Customers mapped from rows that repeat a
+ * customer (an order-lines export) keep the latest row of each.
+ */
+function mappedStagingModel(source: SourceDefinition, table: TableSpec, provides: Provides, several: boolean): ModelDefinition {
+  const file = source.file ?? `pipelines/sources/${source.name}.ts`;
   const declared = new Set(Object.keys(table.columns));
   const columns = Object.entries(provides.map).map(([column, value]) => {
     // An open choice leaves the column null; `clm run` refuses the source until it is made.
@@ -50,13 +58,21 @@ function mappedStagingModel(source: SourceDefinition, table: TableSpec): ModelDe
     // A transaction log: every row is an order, known by its place in its file.
     columns.push(`_source_file || ':' || _source_line as order_id`);
   }
-  const name = `stg_${source.name}__${table.name}`;
+  const name = several ? `stg_${source.name}__${table.name}_${provides.entity}` : `stg_${source.name}__${table.name}`;
+  const filters = [provides.where ? `where ${provides.where}` : ''];
+  if (provides.entity === 'customers') {
+    filters.push(`qualify row_number() over (partition by customer_id order by _source_file desc, _source_line desc) = 1`);
+  }
   return {
     key: `staging.${name}`,
     name,
     layer: 'staging',
     file,
-    sql: `select\n    ${[`${literal(source.name)} as source`, ...columns].join(',\n    ')}\nfrom raw.${ident(rawTableName(source, table))}${provides.where ? `\nwhere ${provides.where}` : ''}`,
+    sql: [
+      `select\n    ${[`${literal(source.name)} as source`, ...columns].join(',\n    ')}`,
+      `from raw.${ident(rawTableName(source, table))}`,
+      ...filters.filter(Boolean),
+    ].join('\n'),
     description: `${source.name}.${table.name} mapped onto the contract's ${provides.entity}`,
     grain: '',
     tests: [],

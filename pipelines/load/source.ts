@@ -80,8 +80,11 @@ export interface TableSpec {
   };
   /** CSV dialect: the delimiter defaults to a comma; quotes are `"`. */
   csv?: { delimiter?: string };
-  /** The contract entity this table provides, and how its columns map onto it. */
-  provides?: Provides;
+  /**
+   * The contract entity this table provides, and how its columns map onto it. A table may provide
+   * several (an order-lines export also names each row's customer): give a list.
+   */
+  provides?: Provides | readonly Provides[];
 }
 
 export interface SourceDefinition {
@@ -91,6 +94,8 @@ export interface SourceDefinition {
   /** The source's folder: absolute, or relative to the landing root (default: its name). */
   directory?: string;
   tables: readonly TableSpec[];
+  /** The file that declares it, relative to the project root (set by the registry). */
+  file?: string;
 }
 
 /** Declares a source; checks the declaration so mistakes surface when the registry loads. */
@@ -103,7 +108,7 @@ export function defineSource(source: SourceDefinition): SourceDefinition {
       if (!(key in table.columns)) throw new Error(`Key column '${key}' is not declared: ${where}`);
     }
     if (table.cursor && !table.primaryKey?.length) throw new Error(`A cursor needs a primary key: ${where}`);
-    if (table.provides) checkProvides(table.provides, where);
+    for (const provides of providesOf(table)) checkProvides(provides, where);
   }
   return source;
 }
@@ -136,11 +141,19 @@ export function openChoicesIn(source: SourceDefinition): string[] {
       const formats = columnSpec(declared).formats;
       if (isOpenChoice(formats)) found.push(`table ${table.name}, column ${name}: ${formats.openChoice}`);
     }
-    for (const [column, value] of Object.entries(table.provides?.map ?? {})) {
-      if (isOpenChoice(value)) found.push(`table ${table.name}, ${table.provides?.entity}.${column}: ${value.openChoice}`);
+    for (const provides of providesOf(table)) {
+      for (const [column, value] of Object.entries(provides.map)) {
+        if (isOpenChoice(value)) found.push(`table ${table.name}, ${provides.entity}.${column}: ${value.openChoice}`);
+      }
     }
   }
   return found;
+}
+
+/** The entities a table provides, as a list. */
+export function providesOf(table: TableSpec): readonly Provides[] {
+  if (!table.provides) return [];
+  return Array.isArray(table.provides) ? table.provides : [table.provides as Provides];
 }
 
 export function isOpenChoice(value: unknown): value is OpenChoice {

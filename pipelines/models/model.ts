@@ -89,6 +89,20 @@ export async function discoverModels(modelsDir: string, projectRoot = join(model
   return models;
 }
 
+/**
+ * The models that can run with these sources: a staging model named `stg_<source>__…` belongs to
+ * its source, and is left out when that source is not in the project (models/staging/erp/ does
+ * nothing for a company with no ERP source).
+ */
+export function modelsForSources(models: readonly ModelDefinition[], sourceNames: readonly string[]): ModelDefinition[] {
+  const present = new Set(sourceNames);
+  return models.filter((model) => {
+    if (model.layer !== 'staging') return true;
+    const owner = model.provides?.source ?? /^stg_([a-z][a-z0-9_]*?)__/.exec(model.name)?.[1];
+    return owner === undefined || present.has(owner);
+  });
+}
+
 interface Properties {
   description?: string;
   grain?: string;

@@ -1,8 +1,10 @@
 import { defineSource } from '../load/source.js';
 
 /**
- * dbt's classic jaffle_shop seeds, as a second example of a declared source. Drop the three
- * `raw_*.csv` files into `<landing>/jaffle_shop/` to load them; `amount` is in cents.
+ * dbt's classic jaffle_shop seeds, as an example of a small source. Drop the three `raw_*.csv`
+ * files into `<landing>/jaffle_shop/` to load them. Customers map straight onto the contract;
+ * an order's revenue is the sum of its payments (in cents), so orders are provided by
+ * models/staging/jaffle_shop/stg_jaffle_shop__orders.sql.
  */
 export default defineSource({
   name: 'jaffle_shop',
@@ -14,6 +16,10 @@ export default defineSource({
       format: 'csv',
       columns: { id: 'INTEGER', first_name: 'VARCHAR', last_name: 'VARCHAR' },
       primaryKey: ['id'],
+      provides: {
+        entity: 'customers',
+        map: { customer_id: 'id', customer_name: "concat_ws(' ', first_name, last_name)" },
+      },
     },
     {
       name: 'orders',

@@ -16,9 +16,9 @@ export async function discoverSources(directory: string): Promise<SourceDefiniti
     .sort();
   const sources: SourceDefinition[] = [];
   for (const file of files) {
-    const module = (await importSource(join(directory, file))) as { default?: SourceDefinition };
-    if (!module.default?.tables) throw new ClmError(`Source file ${file} must default-export defineSource({...})`);
-    sources.push(module.default);
+    const source = defaultExport(await importSource(join(directory, file)));
+    if (!source?.tables) throw new ClmError(`Source file ${file} must default-export defineSource({...})`);
+    sources.push({ ...source, file: `pipelines/sources/${file}` });
   }
   const names = sources.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
@@ -31,8 +31,14 @@ export async function discoverSources(directory: string): Promise<SourceDefiniti
  * could not decide), with every choice and the setting to make.
  */
 export function assertNoOpenChoices(sources: readonly SourceDefinition[]): void {
-  const open = sources.flatMap((source) => openChoicesIn(source).map((choice) => `  pipelines/sources/${source.name}.ts: ${choice}`));
+  const open = sources.flatMap((source) => openChoicesIn(source).map((choice) => `  ${source.file ?? source.name}: ${choice}`));
   if (open.length > 0) throw new ClmError(`Sources with open choices cannot run; set these first:\n${open.join('\n')}`);
+}
+
+/** The default export, also when the file was read as CommonJS (a folder with no package.json of type module). */
+function defaultExport(module: unknown): SourceDefinition | undefined {
+  const first = (module as { default?: unknown }).default as (SourceDefinition & { default?: SourceDefinition }) | undefined;
+  return first?.tables ? first : first?.default;
 }
 
 async function importSource(path: string): Promise<unknown> {

@@ -1,8 +1,8 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { loadProject, type Project } from '../../pipelines/config.js';
+import { loadProject, type Project, type ProjectOverrides } from '../../pipelines/config.js';
 import { withWarehouse, type Row } from '../../pipelines/warehouse/connection.js';
 import { loadDefinitions } from '../../pipelines/definitions.js';
 import { runPipeline, type RunOptions, type RunSummary } from '../../pipelines/orchestration/runner.js';
@@ -10,10 +10,14 @@ import { runPipeline, type RunOptions, type RunSummary } from '../../pipelines/o
 export const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
 export const SHARED = resolve(import.meta.dirname, '..', '..', '..', 'shared');
 
-/** A fresh folder, removed when the test ends. */
+/** A fresh folder, removed when the test ends (in a `beforeAll`, it stays in the system's temp folder). */
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'clm-test-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  try {
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  } catch {
+    // Outside a test: nothing to hook onto.
+  }
   return dir;
 }
 
@@ -39,4 +43,22 @@ export async function run(paths: Project, options: Omit<RunOptions, 'paths' | 'a
 /** Reads rows from a warehouse file (opened and closed around the query). */
 export function query<T extends Row = Row>(paths: Project, sql: string): Promise<T[]> {
   return withWarehouse(paths.warehouse, (w) => w.readAll<T>(sql), { readOnly: true });
+}
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * A project whose only sources are `sourceFiles` (paths of source files to copy), laid out as in
+ * the repo (`pipelines/sources/x.ts` beside a link to the real `pipelines/load/`), so a source file
+ * imports `../load/source.js` exactly as it would in pipelines/sources/.
+ */
+export function projectWithSources(sourceFiles: readonly string[], options: { landing?: string; settings?: ProjectOverrides['settings'] } = {}): Project {
+  const dir = tempDir();
+  const sources = join(dir, 'pipelines', 'sources');
+  mkdirSync(sources, { recursive: true });
+  symlinkSync(join(ROOT, 'pipelines', 'load'), join(dir, 'pipelines', 'load'));
+  for (const file of sourceFiles) cpSync(file, join(sources, basename(file)));
+  const landing = options.landing ?? join(dir, 'landing');
+  mkdirSync(landing, { recursive: true });
+  return loadProject({ warehouse: join(dir, 'warehouse.duckdb'), landing, sources, settings: options.settings });
 }

@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { ClmError } from '../errors.js';
+import { literal, type Warehouse } from '../warehouse/connection.js';
+
+/** What DuckDB's sniffer and a look at the values say about a CSV file. */
+export interface CsvInspection {
+  delimiter: string;
+  /** The file starts with a UTF-8 byte-order mark. */
+  bom: boolean;
+  lineEnding: 'LF' | 'CRLF';
+  rows: number;
+  columns: InspectedColumn[];
+}
+
+export interface InspectedColumn {
+  header: string;
+  /** DuckDB's sniffed type: BIGINT, DOUBLE, VARCHAR, DATE, TIMESTAMP, BOOLEAN. */
+  sniffed: string;
+  /** For a column whose values are dates: how to read them, or why that cannot be decided. */
+  date?: DateReading;
+  /** A few values, for the comments of the generated file. */
+  examples: string[];
+}
+
+export type DateReading =
+  | { kind: 'iso' }
+  | { kind: 'formats'; formats: string[] }
+  | { kind: 'ambiguous'; dayFirst: string; monthFirst: string; examples: string[] };
+
+/**
+ * Reads a CSV file with DuckDB: the dialect and types from `sniff_csv`, then every value of every
+ * column as text, to decide how dates are written. A file that is not UTF-8 is refused with the
+ * likely encoding, since a wrong guess would corrupt every name in it.
+ */
+export async function inspectCsv(warehouse: Warehouse, file: string): Promise<CsvInspection> {
+  const head = await readFile(file).then((b) => b.subarray(0, 1 << 20));
+  checkUtf8(head, file);
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  const firstLineEnd = head.indexOf(0x0a);
+  const lineEnding = firstLineEnd > 0 && head[firstLineEnd - 1] === 0x0d ? 'CRLF' : 'LF';
+  const [sniff] = await warehouse.readAll<{ Delimiter: string; HasHeader: boolean; Columns: { name: string; type: string }[] }>(
+    `select Delimiter, HasHeader, Columns from sniff_csv(${literal(file)}, sample_size = -1)`,
+  );
+  if (!sniff?.HasHeader) throw new ClmError(`${file}: no header line found; clm init source needs the column names on the first line`);
+  const text = `read_csv(${literal(file)}, delim = ${literal(sniff.Delimiter)}, header = true, all_varchar = true)`;
+  const rows = await warehouse.readScalar<number>(`select count(*) from ${text}`);
+  const columns: InspectedColumn[] = [];
+  for (const { name, type } of sniff.Columns) {
+    const examples = (await warehouse.readAll<{ v: string }>(
+      `select distinct ${quote(name)} as v from ${text} where ${quote(name)} is not null order by 1 limit 3`,
+    )).map((r) => r.v);
+    columns.push({ header: name.replace(/^\uFEFF/, ''), sniffed: type, examples, date: await readDates(warehouse, text, name) });
+  }
+  return { delimiter: sniff.Delimiter, bom, lineEnding, rows, columns };
+}
+
+/**
+ * How a column's dates are written, decided from all its values. D/M/Y and M/D/Y are told apart by
+ * a first part above 12 (days first) or a second part above 12 (months first); when neither ever
+ * exceeds 12, the data cannot decide and the reading is ambiguous.
+ */
+async function readDates(warehouse: Warehouse, text: string, column: string): Promise<DateReading | undefined> {
+  const v = `trim(${quote(column)})`;
+  const [stats] = await warehouse.readAll<{
+    n: number; iso: number; compact: number; slashed: number; ymd: number;
+    first_max: number | null; second_max: number | null; separator: string | null; with_time: number; with_seconds: number; two_digit_year: number;
+  }>(`
+    select
+        count(${v}) as n,
+        count(*) filter (where regexp_full_match(${v}, '\\d{4}-\\d{2}-\\d{2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?')) as iso,
+        count(*) filter (where regexp_full_match(${v}, '(19|20)\\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])')) as compact,
+        count(*) filter (where regexp_full_match(${v}, '\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}( \\d{1,2}:\\d{2}(:\\d{2})?)?')) as slashed,
+        count(*) filter (where regexp_full_match(${v}, '\\d{4}[/.]\\d{1,2}[/.]\\d{1,2}( \\d{1,2}:\\d{2}(:\\d{2})?)?')) as ymd,
+        max(try_cast(regexp_extract(${v}, '^(\\d{1,2})[/.-]', 1) as integer)) as first_max,
+        max(try_cast(regexp_extract(${v}, '^\\d{1,2}[/.-](\\d{1,2})[/.-]', 1) as integer)) as second_max,
+        any_value(regexp_extract(${v}, '^\\d{1,4}([/.-])', 1)) filter (where regexp_matches(${v}, '^\\d{1,4}[/.-]')) as separator,
+        count(*) filter (where regexp_matches(${v}, ' \\d{1,2}:\\d{2}')) as with_time,
+        count(*) filter (where regexp_matches(${v}, ' \\d{1,2}:\\d{2}:\\d{2}')) as with_seconds,
+        count(*) filter (where regexp_full_match(${v}, '\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2}( .*)?')) as two_digit_year
+    from ${text}`);
+  if (!stats || stats.n === 0) return undefined;
+  if (stats.iso === stats.n) return { kind: 'iso' };
+  const time = stats.with_seconds > 0 ? ' %H:%M:%S' : stats.with_time > 0 ? ' %H:%M' : '';
+  const withTimes = (format: string) => (time ? [`${format}${time}`, format] : [format]);
+  if (stats.compact === stats.n) return { kind: 'formats', formats: ['%Y%m%d'] };
+  const sep = stats.separator ?? '/';
+  if (stats.ymd === stats.n) return { kind: 'formats', formats: withTimes(`%Y${sep}%m${sep}%d`) };
+  if (stats.slashed !== stats.n) return undefined;
+  const year = stats.two_digit_year > 0 ? '%y' : '%Y';
+  const dayFirst = `%d${sep}%m${sep}${year}`;
+  const monthFirst = `%m${sep}%d${sep}${year}`;
+  if ((stats.first_max ?? 0) > 12 && (stats.second_max ?? 0) <= 12) return { kind: 'formats', formats: withTimes(dayFirst) };
+  if ((stats.second_max ?? 0) > 12 && (stats.first_max ?? 0) <= 12) return { kind: 'formats', formats: withTimes(monthFirst) };
+  const examples = (await warehouse.readAll<{ v: string }>(`select distinct ${v} as v from ${text} where ${v} is not null limit 3`)).map((r) => r.v);
+  return { kind: 'ambiguous', dayFirst: `${dayFirst}${time}`, monthFirst: `${monthFirst}${time}`, examples };
+}
+
+/** Refuses bytes that are not UTF-8, naming the encoding they most likely are. */
+function checkUtf8(bytes: Buffer, file: string): void {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) throw new ClmError(`${file} is UTF-16 (Excel's "Unicode text"); save it as CSV UTF-8 first`);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, lastCompleteChar(bytes)));
+  } catch {
+    const highBytes = [...bytes].filter((b) => b >= 0x81 && b <= 0xfe).length;
+    const likely = highBytes > 16 ? 'GB18030/GBK (the default of Chinese ERPs such as 用友 and 金蝶)' : 'Windows-1252';
+    throw new ClmError(`${file} is not UTF-8; it looks like ${likely}. Convert it first, e.g. iconv -f ${highBytes > 16 ? 'GB18030' : 'WINDOWS-1252'} -t UTF-8`);
+  }
+}
+
+/** The length of `bytes` without a multi-byte character cut at the end. */
+function lastCompleteChar(bytes: Buffer): number {
+  let end = bytes.length;
+  for (let back = 1; back <= 3 && end - back >= 0; back += 1) {
+    const byte = bytes[end - back]!;
+    if ((byte & 0xc0) === 0xc0) return end - back;
+    if ((byte & 0x80) === 0) break;
+  }
+  return end;
+}
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
