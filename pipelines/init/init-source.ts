@@ -108,7 +108,7 @@ ${provides.join(',\n')}
 }
 
 function columnSpec(d: Declared, openChoices: string[]): string {
-  const from = snake(d.column.header) === d.name ? '' : `, from: ${literal(d.column.header)}`;
+  const from = d.column.header === d.name ? '' : `, from: ${literal(d.column.header)}`;
   const date = d.column.date;
   if (date?.kind === 'iso') return `{ type: 'TIMESTAMP'${from} }`;
   if (date?.kind === 'formats') return `{ type: 'TIMESTAMP'${from}, formats: [${date.formats.map(literal).join(', ')}] }`;

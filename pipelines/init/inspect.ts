@@ -91,7 +91,7 @@ async function readDates(warehouse: Warehouse, text: string, column: string): Pr
   const monthFirst = `%m${sep}%d${sep}${year}`;
   if ((stats.first_max ?? 0) > 12 && (stats.second_max ?? 0) <= 12) return { kind: 'formats', formats: withTimes(dayFirst) };
   if ((stats.second_max ?? 0) > 12 && (stats.first_max ?? 0) <= 12) return { kind: 'formats', formats: withTimes(monthFirst) };
-  const examples = (await warehouse.readAll<{ v: string }>(`select distinct ${v} as v from ${text} where ${v} is not null limit 3`)).map((r) => r.v);
+  const examples = (await warehouse.readAll<{ v: string }>(`select distinct ${v} as v from ${text} where ${v} is not null order by 1 limit 3`)).map((r) => r.v);
   return { kind: 'ambiguous', dayFirst: `${dayFirst}${time}`, monthFirst: `${monthFirst}${time}`, examples };
 }
 
@@ -101,9 +101,13 @@ function checkUtf8(bytes: Buffer, file: string): void {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, lastCompleteChar(bytes)));
   } catch {
-    const highBytes = [...bytes].filter((b) => b >= 0x81 && b <= 0xfe).length;
-    const likely = highBytes > 16 ? 'GB18030/GBK (the default of Chinese ERPs such as 用友 and 金蝶)' : 'Windows-1252';
-    throw new ClmError(`${file} is not UTF-8; it looks like ${likely}. Convert it first, e.g. iconv -f ${highBytes > 16 ? 'GB18030' : 'WINDOWS-1252'} -t UTF-8`);
+    // Read as GB18030, Chinese text turns into CJK ideographs; Western text does not.
+    const asChinese = new TextDecoder('gb18030').decode(bytes);
+    const nonAscii = [...asChinese].filter((c) => c.charCodeAt(0) > 0x7f);
+    const ideographs = nonAscii.filter((c) => /\p{Script=Han}/u.test(c)).length;
+    const chinese = nonAscii.length > 0 && ideographs / nonAscii.length > 0.8;
+    const likely = chinese ? 'GB18030/GBK (the default of Chinese ERPs such as 用友 and 金蝶)' : 'Windows-1252';
+    throw new ClmError(`${file} is not UTF-8; it looks like ${likely}. Convert it first, e.g. iconv -f ${chinese ? 'GB18030' : 'WINDOWS-1252'} -t UTF-8`);
   }
 }
 

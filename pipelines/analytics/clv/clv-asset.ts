@@ -1,4 +1,4 @@
-import type { Warehouse } from '../../warehouse/connection.js';
+import { literal, type Warehouse } from '../../warehouse/connection.js';
 import type { CheckOutcome } from '../../models/materialise.js';
 import { fitBgNbd } from './bg-nbd.js';
 import { expectedSpend, fitGammaGamma } from './gamma-gamma.js';
@@ -48,10 +48,21 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
   const end = await warehouse.readScalar<string>('select max(ordered_at)::date::varchar from marts.orders');
   const data = await calibrationData(warehouse, ORDERS, end, 'week');
   const repeatBuyers = data.spends.reduce((n, s) => n + s.weight, 0);
-  if (data.customers < MIN_CUSTOMERS || repeatBuyers < MIN_REPEAT_BUYERS) return historicalOnly(warehouse, data.customers, repeatBuyers, settings);
+  if (data.customers < MIN_CUSTOMERS || repeatBuyers < MIN_REPEAT_BUYERS) {
+    await writeEmptyFit(warehouse);
+    const why = `too few buyers to fit (${data.customers} buyers, ${repeatBuyers} repeat buyers; at least ${MIN_CUSTOMERS} and ${MIN_REPEAT_BUYERS} needed): predictions left empty`;
+    return historicalOnly(warehouse, data.customers, settings, 'enough_buyers_to_fit', why);
+  }
   const bgnbd = fitBgNbd(data.frequencies);
   const gg = fitGammaGamma(data.spends);
   const fitSeconds = (performance.now() - started) / 1000;
+  const usable = (f: { converged: boolean; atBoundary: boolean }) => f.converged && !f.atBoundary;
+  if (!usable(bgnbd) || !usable(gg)) {
+    // A fit that cannot be trusted predicts nothing; the realised value still stands, and the run goes on.
+    await writeFit(warehouse, end, bgnbd, gg, data.customers, repeatBuyers);
+    const failed = [!usable(bgnbd) ? `BG/NBD ${bgnbd.converged ? 'ran to a boundary' : 'did not converge'}` : '', !usable(gg) ? `Gamma-Gamma ${gg.converged ? 'ran to a boundary' : 'did not converge'}` : ''].filter(Boolean);
+    return historicalOnly(warehouse, data.customers, settings, 'fits_usable', `${failed.join(' and ')} on this data: predictions left empty, realised value only`);
+  }
 
   const scored = scoreGroups(bgnbd.params, data.frequencies, { ...DEFAULT_CLV_SETTINGS, horizonMonths: settings.horizonMonths, annualDiscountRate: settings.annualDiscountRate });
   await warehouse.run('create or replace temp table _clv_groups (x double, tx double, t_cal double, p_alive double, expected_purchases double, discounted_purchases double)');
@@ -100,14 +111,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
     from scored`);
   const scoreSeconds = (performance.now() - started) / 1000 - fitSeconds;
 
-  await warehouse.run(`
-    create or replace table analytics.clv_fit as
-    select * from (values
-        ('bg_nbd', $1, $2::double, $3::double, $4::double, $5::double, $6::double, $7::boolean, $8::boolean, $9::bigint),
-        ('gamma_gamma', $1, $10::double, $11::double, $12::double, null, $13::double, $14::boolean, $15::boolean, $16::bigint)
-    ) as t(model, calibration_end, param_1, param_2, param_3, param_4, log_likelihood, converged, at_boundary, customers)`,
-    [end, bgnbd.params.r, bgnbd.params.alpha, bgnbd.params.a, bgnbd.params.b, bgnbd.logLikelihood, bgnbd.converged, bgnbd.atBoundary, data.customers,
-     gg.params.p, gg.params.q, gg.params.v, gg.logLikelihood, gg.converged, gg.atBoundary, data.spends.reduce((n, s) => n + s.weight, 0)]);
+  await writeFit(warehouse, end, bgnbd, gg, data.customers, repeatBuyers);
 
   const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval 182 day)::date::varchar`, [end]);
   const calibration = await summariseAt(warehouse, calibrationEnd, 'week');
@@ -120,8 +124,8 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
     await warehouse.run('insert into analytics.clv_backtest values ($1, $2, $3, $4, $5::date, $6::date)', [row.bucket, row.customers, row.actual, row.predicted, calibrationEnd, end]);
   }
 
+  await warehouse.run('create or replace table analytics.clv_status as select null::varchar as reason');
   const rows = await warehouse.readScalar<number>('select count(*) from analytics.customer_clv');
-  const usable = (f: { converged: boolean; atBoundary: boolean }) => f.converged && !f.atBoundary;
   return {
     rows,
     checks: [
@@ -153,8 +157,27 @@ function marginsSql(marginRate: number | null): string {
         group by customer_id`;
 }
 
-/** Too few buyers to fit: realised value only, predicted columns null, a failing warn check that says why. */
-async function historicalOnly(warehouse: Warehouse, customers: number, repeatBuyers: number, settings: ClvAssetSettings): Promise<ClvAssetResult> {
+async function writeFit(warehouse: Warehouse, end: string, bgnbd: ReturnType<typeof fitBgNbd>, gg: ReturnType<typeof fitGammaGamma>, customers: number, repeatBuyers: number): Promise<void> {
+  await warehouse.run(`
+    create or replace table analytics.clv_fit as
+    select * from (values
+        ('bg_nbd', $1, $2::double, $3::double, $4::double, $5::double, $6::double, $7::boolean, $8::boolean, $9::bigint),
+        ('gamma_gamma', $1, $10::double, $11::double, $12::double, null, $13::double, $14::boolean, $15::boolean, $16::bigint)
+    ) as t(model, calibration_end, param_1, param_2, param_3, param_4, log_likelihood, converged, at_boundary, customers)`,
+    [end, bgnbd.params.r, bgnbd.params.alpha, bgnbd.params.a, bgnbd.params.b, bgnbd.logLikelihood, bgnbd.converged, bgnbd.atBoundary, customers,
+     gg.params.p, gg.params.q, gg.params.v, gg.logLikelihood, gg.converged, gg.atBoundary, repeatBuyers]);
+}
+
+async function writeEmptyFit(warehouse: Warehouse): Promise<void> {
+  await warehouse.run(`create or replace table analytics.clv_fit (model varchar, calibration_end varchar, param_1 double, param_2 double, param_3 double, param_4 double, log_likelihood double, converged boolean, at_boundary boolean, customers bigint)`);
+}
+
+/**
+ * No usable fit (too few buyers, or a fit that did not converge or ran to a boundary): realised
+ * value only, predicted columns null, and a failing warn check that says why. The asset succeeds,
+ * so churn risk, the CLV mart and the site still build.
+ */
+async function historicalOnly(warehouse: Warehouse, customers: number, settings: ClvAssetSettings, check: string, why: string): Promise<ClvAssetResult> {
   await warehouse.run(`
     create or replace table analytics.customer_clv as
     select
@@ -173,12 +196,11 @@ async function historicalOnly(warehouse: Warehouse, customers: number, repeatBuy
         m.historical_value as total_clv
     from _calibration as c
     left join (${marginsSql(settings.marginRate)}) as m using (customer_id)`);
-  await warehouse.run(`create or replace table analytics.clv_fit (model varchar, calibration_end varchar, param_1 double, param_2 double, param_3 double, param_4 double, log_likelihood double, converged boolean, at_boundary boolean, customers bigint)`);
   await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
-  const why = `too few buyers to fit (${customers} buyers, ${repeatBuyers} repeat buyers; at least ${MIN_CUSTOMERS} and ${MIN_REPEAT_BUYERS} needed): predictions left empty`;
+  await warehouse.run(`create or replace table analytics.clv_status as select ${literal(why)} as reason`);
   return {
     rows: customers,
-    checks: [{ name: 'enough_buyers_to_fit', severity: 'warn', failingRows: 1, passed: false }],
+    checks: [{ name: check, severity: 'warn', failingRows: 1, passed: false }],
     summary: why,
     metrics: { fitSeconds: 0, scoreSeconds: 0 },
   };
