@@ -178,8 +178,10 @@ function validate(s: Settings, file: string): void {
   if (!/^[A-Z]{3}$/.test(s.currency.code)) fail(`currency.code must be an ISO 4217 code like CNY or USD, not '${s.currency.code}'`);
   if (s.locale !== 'zh-CN' && s.locale !== 'en') fail(`locale must be zh-CN or en, not '${s.locale}'`);
   if (s.weekStart !== 'monday' && s.weekStart !== 'sunday') fail(`week_start must be monday or sunday, not '${s.weekStart}'`);
-  const positive = { 'clv.horizon_months': s.clv.horizonMonths, 'rfm.score_bins': s.rfm.scoreBins, freshness_sla_hours: s.freshnessSlaHours, run_retention_days: s.runRetentionDays };
+  const positive = { 'clv.horizon_months': s.clv.horizonMonths, 'rfm.score_bins': s.rfm.scoreBins };
   for (const [name, value] of Object.entries(positive)) if (!(Number.isFinite(value) && value > 0)) fail(`${name} must be a positive number, not '${value}'`);
+  const notNegative = { freshness_sla_hours: s.freshnessSlaHours, run_retention_days: s.runRetentionDays };
+  for (const [name, value] of Object.entries(notNegative)) if (!(Number.isFinite(value) && value >= 0)) fail(`${name} must be a number ≥ 0, not '${value}'`);
   if (!(s.clv.annualDiscountRate >= 0 && s.clv.annualDiscountRate < 1)) fail(`clv.annual_discount_rate must be from 0 to 1, not '${s.clv.annualDiscountRate}'`);
   if (s.clv.marginRate !== null && !(s.clv.marginRate > 0 && s.clv.marginRate <= 1)) fail(`clv.margin_rate must be null or from 0 to 1, not '${s.clv.marginRate}'`);
   if (!(Number.isInteger(s.reports.prerenderCustomers) && s.reports.prerenderCustomers >= 0)) fail(`reports.prerender_customers must be a whole number, not '${s.reports.prerenderCustomers}'`);

@@ -8,7 +8,7 @@ describe('the clm command', () => {
     await run(paths);
     const text = await clm(['query', 'select customer_id, customer_name from marts.customers order by 1 limit 2', '--warehouse', paths.warehouse]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toBe(['customer_id  customer_name', '-----------  -------------', 'C1           王芳', 'C2           Bob Smith', '(2 rows)', ''].join('\n'));
+    expect(text.stdout).toBe(['customer_id  customer_name', '-----------  -------------', 'crm:C1       王芳', 'crm:C2       Bob Smith', '(2 rows)', ''].join('\n'));
     const json = await clm(['query', '--json', 'select count(*) as n from marts.orders', '--warehouse', paths.warehouse]);
     expect(JSON.parse(json.stdout)).toEqual([{ n: 6 }]);
   });

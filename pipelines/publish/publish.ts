@@ -65,6 +65,7 @@ export async function writeMoneyFormats(reportsDir: string, settings: Settings):
     { formatTag: 'money', formatCode: `${symbol}#,##0` },
     { formatTag: 'money2', formatCode: `${symbol}#,##0.00` },
     { formatTag: 'money_short', formatCode: short },
+    { formatTag: 'money_delta', formatCode: `+${symbol}#,##0;-${symbol}#,##0;0` },
   ];
   const dir = join(reportsDir, '.evidence', 'customization');
   await mkdir(dir, { recursive: true });

@@ -87,7 +87,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   ),
   ...sharded(
     'touchpoints',
-    (shard) => `select customer_id, occurred_at, interaction_type, funnel_stage, campaign, channel
+    (shard) => `select customer_id, occurred_at, touchpoint_type, funnel_stage, campaign, channel
                 from marts.customer_touchpoints where report_shard(customer_id) = ${shard}
                 qualify row_number() over (partition by customer_id order by occurred_at desc) <= 20`,
   ),
@@ -104,9 +104,12 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   },
   {
     name: 'clv_distribution',
-    sql: `with bins(bin_order, bin, low, high) as (values (1, '< ¥200', -1e18, 200), (2, '¥200–500', 200, 500), (3, '¥500–1千', 500, 1000),
-                (4, '¥1千–2千', 1000, 2000), (5, '¥2千–5千', 2000, 5000), (6, '¥5千–1万', 5000, 10000), (7, '≥ ¥1万', 10000, 1e18))
-          select bins.bin_order, bins.bin, count(clv.customer_id) as customers, coalesce(sum(clv.clv), 0) as clv
+    sql: `with bins(bin_order, low, high) as (values (1, -1e18, 200), (2, 200, 500), (3, 500, 1000), (4, 1000, 2000), (5, 2000, 5000),
+                (6, 5000, 10000), (7, 10000, 1e18))
+          select bins.bin_order,
+                 case bins.bin_order when 1 then '< ' || money_label(bins.high) when 7 then '≥ ' || money_label(bins.low)
+                      else money_label(bins.low) || '–' || money_label(bins.high) end as bin,
+                 count(clv.customer_id) as customers, coalesce(sum(clv.clv), 0) as clv
           from bins left join marts.customer_clv as clv on clv.clv >= bins.low and clv.clv < bins.high
           group by all`,
   },
@@ -118,6 +121,10 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   },
   { name: 'clv_backtest', sql: 'select * from analytics.clv_backtest' },
   { name: 'clv_fit', sql: 'select * from analytics.clv_fit' },
+  {
+    name: 'clv_status',
+    sql: `select s.*, (select any_value(value_basis) from analytics.customer_clv) as value_basis from analytics.clv_status as s`,
+  },
   {
     name: 'pipeline_runs',
     sql: `select run_id, trigger, selection, status, started_at, finished_at,

@@ -19,29 +19,30 @@ describe('marts on the hand-computed mini fixture', () => {
 
   it('stitches one row per real person across CRM and ERP ids, keeping the evidence', async () => {
     const rows = await query(paths, `
-      select customer_id, customer_name, acquisition_channel, crm_contact_ids, erp_customer_ids, matched_on, match_evidence, tags, order_count, revenue::double as revenue, margin::double as margin, is_buyer
+      select customer_id, customer_name, acquisition_channel, source_ids, matched_on, match_evidence, tags, order_count, revenue::double as revenue, margin::double as margin, is_buyer
       from marts.customers order by customer_id`);
     expect(rows).toEqual([
-      { customer_id: 'C1', customer_name: '王芳', acquisition_channel: 'wechat', crm_contact_ids: ['C1'], erp_customer_ids: ['E1'], matched_on: ['email'], match_evidence: ['crm:C1 = erp:E1 (email)'], tags: ['newsletter', 'vip'], order_count: 3, revenue: 350, margin: 210, is_buyer: true },
-      { customer_id: 'C2', customer_name: 'Bob Smith', acquisition_channel: 'search', crm_contact_ids: ['C2'], erp_customer_ids: ['E2'], matched_on: ['mobile'], match_evidence: ['crm:C2 = erp:E2 (mobile)'], tags: [], order_count: 1, revenue: 100, margin: 60, is_buyer: true },
-      { customer_id: 'C3', customer_name: '李雷', acquisition_channel: 'referral', crm_contact_ids: ['C3'], erp_customer_ids: ['E3'], matched_on: ['email', 'mobile'], match_evidence: ['crm:C3 = erp:E3 (email)', 'crm:C3 = erp:E3 (mobile)'], tags: [], order_count: 1, revenue: 100, margin: 60, is_buyer: true },
-      { customer_id: 'C4', customer_name: 'Prospect Only', acquisition_channel: 'douyin', crm_contact_ids: ['C4'], erp_customer_ids: null, matched_on: [], match_evidence: [], tags: [], order_count: 0, revenue: 0, margin: 0, is_buyer: false },
-      { customer_id: 'E4', customer_name: '张伟', acquisition_channel: 'erp_only', crm_contact_ids: null, erp_customer_ids: ['E4'], matched_on: [], match_evidence: [], tags: [], order_count: 1, revenue: 300, margin: 180, is_buyer: true },
+      { customer_id: 'crm:C1', customer_name: '王芳', acquisition_channel: 'wechat', source_ids: ['crm:C1', 'erp:E1'], matched_on: ['email'], match_evidence: ['crm:C1 = erp:E1 (email)'], tags: ['newsletter', 'vip'], order_count: 3, revenue: 350, margin: 210, is_buyer: true },
+      { customer_id: 'crm:C2', customer_name: 'Bob Smith', acquisition_channel: 'search', source_ids: ['crm:C2', 'erp:E2'], matched_on: ['mobile'], match_evidence: ['crm:C2 = erp:E2 (mobile)'], tags: [], order_count: 1, revenue: 100, margin: 60, is_buyer: true },
+      { customer_id: 'crm:C3', customer_name: '李雷', acquisition_channel: 'referral', source_ids: ['crm:C3', 'erp:E3'], matched_on: ['email', 'mobile'], match_evidence: ['crm:C3 = erp:E3 (email)', 'crm:C3 = erp:E3 (mobile)'], tags: [], order_count: 1, revenue: 100, margin: 60, is_buyer: true },
+      // A prospect has no orders, so no margin (null, not 0); an ERP-only customer's channel is unknown.
+      { customer_id: 'crm:C4', customer_name: 'Prospect Only', acquisition_channel: 'douyin', source_ids: ['crm:C4'], matched_on: [], match_evidence: [], tags: [], order_count: 0, revenue: 0, margin: null, is_buyer: false },
+      { customer_id: 'erp:E4', customer_name: '张伟', acquisition_channel: 'unknown', source_ids: ['erp:E4'], matched_on: [], match_evidence: [], tags: [], order_count: 1, revenue: 300, margin: 180, is_buyer: true },
     ]);
   });
 
   it('nets orders of discounts and returns and leaves cancelled orders out', async () => {
     const rows = await query(paths, `
-      select order_id, customer_id, gross_revenue::double as gross, discount::double as discount, refunds::double as refund,
+      select source_order_id as order_id, customer_id, gross_revenue::double as gross, discount::double as discount, refunds::double as refund,
              net_revenue::double as net, margin::double as margin, order_number
       from marts.orders order by order_id`);
     expect(rows).toEqual([
-      { order_id: 'O1', customer_id: 'C1', gross: 250, discount: 10, refund: 40, net: 200, margin: 120, order_number: 1 },
-      { order_id: 'O2', customer_id: 'C2', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 1 },
-      { order_id: 'O3', customer_id: 'C1', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 2 },
-      { order_id: 'O4', customer_id: 'C3', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 1 },
-      { order_id: 'O5', customer_id: 'C1', gross: 50, discount: 0, refund: 0, net: 50, margin: 30, order_number: 3 },
-      { order_id: 'O6', customer_id: 'E4', gross: 300, discount: 0, refund: 0, net: 300, margin: 180, order_number: 1 },
+      { order_id: 'O1', customer_id: 'crm:C1', gross: 250, discount: 10, refund: 40, net: 200, margin: 120, order_number: 1 },
+      { order_id: 'O2', customer_id: 'crm:C2', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 1 },
+      { order_id: 'O3', customer_id: 'crm:C1', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 2 },
+      { order_id: 'O4', customer_id: 'crm:C3', gross: 100, discount: 0, refund: 0, net: 100, margin: 60, order_number: 1 },
+      { order_id: 'O5', customer_id: 'crm:C1', gross: 50, discount: 0, refund: 0, net: 50, margin: 30, order_number: 3 },
+      { order_id: 'O6', customer_id: 'erp:E4', gross: 300, discount: 0, refund: 0, net: 300, margin: 180, order_number: 1 },
     ]);
   });
 
@@ -50,10 +51,10 @@ describe('marts on the hand-computed mini fixture', () => {
       select customer_id, count(*) as months, sum(order_count) as orders, min(activity_month)::varchar as first_month, max(activity_month)::varchar as last_month
       from marts.customer_months group by customer_id order by customer_id`);
     expect(rows).toEqual([
-      { customer_id: 'C1', months: 4, orders: 3, first_month: '2024-01-01', last_month: '2024-04-01' },
-      { customer_id: 'C2', months: 4, orders: 1, first_month: '2024-01-01', last_month: '2024-04-01' },
-      { customer_id: 'C3', months: 3, orders: 1, first_month: '2024-02-01', last_month: '2024-04-01' },
-      { customer_id: 'E4', months: 2, orders: 1, first_month: '2024-03-01', last_month: '2024-04-01' },
+      { customer_id: 'crm:C1', months: 4, orders: 3, first_month: '2024-01-01', last_month: '2024-04-01' },
+      { customer_id: 'crm:C2', months: 4, orders: 1, first_month: '2024-01-01', last_month: '2024-04-01' },
+      { customer_id: 'crm:C3', months: 3, orders: 1, first_month: '2024-02-01', last_month: '2024-04-01' },
+      { customer_id: 'erp:E4', months: 2, orders: 1, first_month: '2024-03-01', last_month: '2024-04-01' },
     ]);
   });
 
@@ -96,10 +97,10 @@ describe('marts on the hand-computed mini fixture', () => {
   it('classes buyers A/B/C by their share of revenue (A to 80%, B to 95%)', async () => {
     // Revenue ¥350 (C1), ¥300 (E4), ¥100 (C2), ¥100 (C3) of ¥850: C3 starts at 750/850 = 88% → B.
     expect(await query(paths, `select customer_id, revenue_class, revenue_cumulative_pct::double as pct from marts.customer_abc order by revenue_cumulative_pct`)).toEqual([
-      { customer_id: 'C1', revenue_class: 'A', pct: 41.18 },
-      { customer_id: 'E4', revenue_class: 'A', pct: 76.47 },
-      { customer_id: 'C2', revenue_class: 'A', pct: 88.24 },
-      { customer_id: 'C3', revenue_class: 'B', pct: 100 },
+      { customer_id: 'crm:C1', revenue_class: 'A', pct: 41.18 },
+      { customer_id: 'erp:E4', revenue_class: 'A', pct: 76.47 },
+      { customer_id: 'crm:C2', revenue_class: 'A', pct: 88.24 },
+      { customer_id: 'crm:C3', revenue_class: 'B', pct: 100 },
     ]);
   });
 
@@ -109,10 +110,10 @@ describe('marts on the hand-computed mini fixture', () => {
     expect(await query(paths, `
       select customer_id, recency_days, rfm_cell, segment, segment_zh, previous_segment
       from marts.customer_rfm where is_latest order by customer_id`)).toEqual([
-      { customer_id: 'C1', recency_days: 11, rfm_cell: '444', segment: 'Champions', segment_zh: '冠军客户', previous_segment: 'At risk' },
-      { customer_id: 'C2', recency_days: 107, rfm_cell: '111', segment: 'Lost', segment_zh: '流失客户', previous_segment: 'Lost' },
-      { customer_id: 'C3', recency_days: 81, rfm_cell: '222', segment: 'Hibernating', segment_zh: '休眠客户', previous_segment: 'Need attention' },
-      { customer_id: 'E4', recency_days: 59, rfm_cell: '333', segment: 'Loyal', segment_zh: '忠诚客户', previous_segment: 'Loyal' },
+      { customer_id: 'crm:C1', recency_days: 11, rfm_cell: '444', segment: 'Champions', segment_zh: '冠军客户', previous_segment: 'At risk' },
+      { customer_id: 'crm:C2', recency_days: 107, rfm_cell: '111', segment: 'Lost', segment_zh: '流失客户', previous_segment: 'Lost' },
+      { customer_id: 'crm:C3', recency_days: 81, rfm_cell: '222', segment: 'Hibernating', segment_zh: '休眠客户', previous_segment: 'Need attention' },
+      { customer_id: 'erp:E4', recency_days: 59, rfm_cell: '333', segment: 'Loyal', segment_zh: '忠诚客户', previous_segment: 'Loyal' },
     ]);
   });
 
@@ -124,14 +125,14 @@ describe('marts on the hand-computed mini fixture', () => {
     const stages = await query(paths, `select customer_id, list(month_key || ' ' || stage order by month) as stages from marts.customer_lifecycle group by 1 order by 1`);
     expect(stages).toEqual([
       // 王芳: contact in Dec, first order Jan, ordered again Feb, 55 days since at the end of March, third order in April.
-      { customer_id: 'C1', stages: ['2023-12 prospect', '2024-01 new', '2024-02 active', '2024-03 active', '2024-04 loyal'] },
+      { customer_id: 'crm:C1', stages: ['2023-12 prospect', '2024-01 new', '2024-02 active', '2024-03 active', '2024-04 loyal'] },
       // Bob: one order on 15 January; 77 days since at the end of March (> 71), 107 at the end of April.
-      { customer_id: 'C2', stages: ['2024-01 new', '2024-02 active', '2024-03 dormant', '2024-04 dormant'] },
-      { customer_id: 'C3', stages: ['2024-02 new', '2024-03 active', '2024-04 dormant'] },
-      { customer_id: 'C4', stages: ['2024-03 prospect', '2024-04 prospect'] },
-      { customer_id: 'E4', stages: ['2024-03 new', '2024-04 active'] },
+      { customer_id: 'crm:C2', stages: ['2024-01 new', '2024-02 active', '2024-03 dormant', '2024-04 dormant'] },
+      { customer_id: 'crm:C3', stages: ['2024-02 new', '2024-03 active', '2024-04 dormant'] },
+      { customer_id: 'crm:C4', stages: ['2024-03 prospect', '2024-04 prospect'] },
+      { customer_id: 'erp:E4', stages: ['2024-03 new', '2024-04 active'] },
     ]);
-    expect(await query(paths, `select stage, valid_from::varchar as valid_from, valid_to::varchar as valid_to from marts.customer_stage_history where customer_id = 'C2' order by valid_from`)).toEqual([
+    expect(await query(paths, `select stage, valid_from::varchar as valid_from, valid_to::varchar as valid_to from marts.customer_stage_history where customer_id = 'crm:C2' order by valid_from`)).toEqual([
       { stage: 'new', valid_from: '2024-01-01', valid_to: '2024-02-01' },
       { stage: 'active', valid_from: '2024-02-01', valid_to: '2024-03-01' },
       { stage: 'dormant', valid_from: '2024-03-01', valid_to: null },

@@ -51,7 +51,7 @@ describe('runPipeline', () => {
     const paths = freshProject('mini');
     const models = join(dirname(paths.warehouse), 'models');
     cpSync(paths.models, models, { recursive: true });
-    writeFileSync(join(models, 'marts', 'orders.sql'), 'select no_such_column from intermediate.int_order_lines_joined');
+    writeFileSync(join(models, 'marts', 'orders.sql'), 'select no_such_column from intermediate.int_orders_unioned');
     const result = await run({ ...paths, models });
     expect(result.status).toBe('failed');
     const orders = result.assets.find((a) => a.key === 'marts.orders');
@@ -66,7 +66,7 @@ describe('runPipeline', () => {
     const paths = freshProject('mini');
     const models = join(dirname(paths.warehouse), 'models');
     cpSync(paths.models, models, { recursive: true });
-    writeFileSync(join(models, 'marts', 'orders.yml'), 'columns:\n  - name: customer_id\n    tests:\n      - accepted_values:\n          values: [C1]\n');
+    writeFileSync(join(models, 'marts', 'orders.yml'), 'columns:\n  - name: customer_id\n    tests:\n      - accepted_values:\n          values: [crm:C1]\n');
     const result = await run({ ...paths, models });
     const orders = result.assets.find((a) => a.key === 'marts.orders');
     expect(orders?.error).toBe('Test failed: marts.orders accepted_values(customer_id): 3 failing rows');

@@ -64,7 +64,7 @@ describe('schedules and sensors', () => {
     } finally {
       await scheduler.stop();
     }
-    expect(await query(paths, `select customer_id, customer_name from marts.customers where customer_id = 'C5'`)).toEqual([{ customer_id: 'C5', customer_name: '陈静' }]);
+    expect(await query(paths, `select customer_id, customer_name from marts.customers where customer_id = 'crm:C5'`)).toEqual([{ customer_id: 'crm:C5', customer_name: '陈静' }]);
   });
 });
 
@@ -75,7 +75,7 @@ describe('partitions, status and retention', () => {
     const result = await clm(['backfill', '--from', '2024-01', '--to', '2024-03', '--warehouse', paths.warehouse, '--landing', paths.landing]);
     expect(result.code).toBe(0);
     // By hand from tests/fixtures/mini: 王芳 (C1) has bought twice by the end of February, ¥200 + ¥100.
-    expect(await query(paths, `select strftime(snapshot_month, '%Y-%m') as month, frequency, monetary::double as monetary from marts.customer_snapshots where customer_id = 'C1' order by 1`)).toEqual([
+    expect(await query(paths, `select strftime(snapshot_month, '%Y-%m') as month, frequency, monetary::double as monetary from marts.customer_snapshots where customer_id = 'crm:C1' order by 1`)).toEqual([
       { month: '2024-01', frequency: 1, monetary: 200 },
       { month: '2024-02', frequency: 2, monetary: 300 },
       { month: '2024-03', frequency: 2, monetary: 300 },

@@ -26,9 +26,7 @@ describe('the report site, built and read offline', () => {
     const dir = mkdtempSync(join(tmpdir(), 'clm-site-'));
     const reports = copyReportsProject(loadProject().reports, join(dir, 'reports'));
     cpSync(join(FIXTURES, 'mini'), join(dir, 'landing'), { recursive: true });
-    paths = loadProject({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports });
-
-    process.env['CLM_PRERENDER_CUSTOMERS'] = '2';
+    paths = loadProject({ warehouse: join(dir, 'warehouse.duckdb'), landing: join(dir, 'landing'), reports, settings: { reports: { prerenderCustomers: 2 } } });
     const summary = await runPipeline({ paths, assets: (await loadDefinitions(paths)).assets });
     expect(summary.assets.find((a) => a.key === 'reports.site')).toMatchObject({ status: 'success' });
     ({ server, url: site } = await serveSite(join(reports, 'build')));
@@ -96,7 +94,7 @@ describe('the report site, built and read offline', () => {
   });
 
   it('customer pages, prerendered or not, show the stitched identity masked and the warehouse’s totals', async () => {
-    for (const id of ['C1', 'C2']) {
+    for (const id of ['crm:C1', 'crm:C2']) {
       const [customer] = await query(paths, `
         select customer_name, order_count, revenue, mask_email(email) as email, mask_mobile(mobile) as mobile, email as raw_email,
                profile_link(customer_id) as page
@@ -114,8 +112,8 @@ describe('the report site, built and read offline', () => {
 
   it('a profile rendered in the browser downloads only its own shard of the customer detail', async () => {
     // Two customers are prerendered (C1 and E4, the top by revenue); C2's page is rendered in the browser.
-    const [c2] = await query(paths, `select lpad(report_shard('C2')::varchar, 2, '0') as shard`);
-    const { page, arrowFiles } = await open(`/customers/${c2!['shard']}/C2/`);
+    const [c2] = await query(paths, `select lpad(report_shard('crm:C2')::varchar, 2, '0') as shard`);
+    const { page, arrowFiles } = await open(`/customers/${c2!['shard']}/crm:C2/`);
     expect([...new Set(arrowFiles)].sort()).toEqual(['customers', `orders_s${c2!['shard']}`, `stage_history_s${c2!['shard']}`, `touchpoints_s${c2!['shard']}`]);
     await page.close();
   });

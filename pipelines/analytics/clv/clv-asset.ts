@@ -124,7 +124,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
     await warehouse.run('insert into analytics.clv_backtest values ($1, $2, $3, $4, $5::date, $6::date)', [row.bucket, row.customers, row.actual, row.predicted, calibrationEnd, end]);
   }
 
-  await warehouse.run('create or replace table analytics.clv_status as select null::varchar as reason');
+  await writeStatus(warehouse, null, settings);
   const rows = await warehouse.readScalar<number>('select count(*) from analytics.customer_clv');
   return {
     rows,
@@ -168,6 +168,14 @@ async function writeFit(warehouse: Warehouse, end: string, bgnbd: ReturnType<typ
      gg.params.p, gg.params.q, gg.params.v, gg.logLikelihood, gg.converged, gg.atBoundary, repeatBuyers]);
 }
 
+/** Why there are no predictions (null when there are), and the settings the pages state. */
+async function writeStatus(warehouse: Warehouse, reason: string | null, settings: ClvAssetSettings): Promise<void> {
+  await warehouse.run(`
+    create or replace table analytics.clv_status as
+    select ${reason === null ? 'null::varchar' : literal(reason)} as reason, ${settings.horizonMonths} as horizon_months,
+           ${100 * settings.annualDiscountRate}::double as annual_discount_pct, ${settings.marginRate === null ? 'null::double' : settings.marginRate} as margin_rate`);
+}
+
 async function writeEmptyFit(warehouse: Warehouse): Promise<void> {
   await warehouse.run(`create or replace table analytics.clv_fit (model varchar, calibration_end varchar, param_1 double, param_2 double, param_3 double, param_4 double, log_likelihood double, converged boolean, at_boundary boolean, customers bigint)`);
 }
@@ -197,7 +205,7 @@ async function historicalOnly(warehouse: Warehouse, customers: number, settings:
     from _calibration as c
     left join (${marginsSql(settings.marginRate)}) as m using (customer_id)`);
   await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
-  await warehouse.run(`create or replace table analytics.clv_status as select ${literal(why)} as reason`);
+  await writeStatus(warehouse, why, settings);
   return {
     rows: customers,
     checks: [{ name: check, severity: 'warn', failingRows: 1, passed: false }],
