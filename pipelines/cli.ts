@@ -14,6 +14,7 @@ import { generateSample } from './generate/generate.js';
 import { withWarehouse } from './warehouse/connection.js';
 import { loadDefinitions } from './definitions.js';
 import { formatTable } from './cli-format.js';
+import { applySettings } from './warehouse/macros.js';
 
 const HELP = `clm — customer-lifecycle warehouse
 
@@ -224,7 +225,14 @@ async function query(args: readonly string[]): Promise<number> {
   const sql = positionals.join(' ').trim();
   if (!sql) throw new UsageError('query needs SQL: clm query "select * from marts.customers limit 5"');
   const paths = pathsFrom(values);
-  const rows = await withWarehouse(paths.warehouse, (w) => w.readAll(sql), { readOnly: true });
+  const rows = await withWarehouse(
+    paths.warehouse,
+    async (w) => {
+      await applySettings(w, paths.settings);
+      return w.readAll(sql);
+    },
+    { readOnly: true },
+  );
   console.log(values.json ? JSON.stringify(rows, jsonReplacer, 2) : formatTable(rows));
   return 0;
 }

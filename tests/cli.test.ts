@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { clm } from './helpers/cli.js';
-import { freshProject, run } from './helpers/warehouse.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshProject, projectWithSources, run } from './helpers/warehouse.js';
 
 describe('the clm command', () => {
   it('answers clm query with a table, or JSON', async () => {
@@ -30,5 +32,17 @@ describe('the clm command', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/✓ raw\.erp__orders\s+[\d.]+s {2}1 new files \(0 already loaded\) · 7 read · 7 loaded · 0 quarantined/);
     expect(result.stderr).toMatch(/run \S+ success: \d+ succeeded, 0 failed, 0 skipped in [\d.]+s/);
+  });
+
+  it('uses a new source file at the next command, with no build step', async () => {
+    const project = projectWithSources([]);
+    writeFileSync(join(project.sources, 'pos.ts'), `import { defineSource } from '../load/source.js';
+export default defineSource({ name: 'pos', description: 'till rolls', tables: [{ name: 'sales', files: '*.csv', format: 'csv', columns: { member: 'VARCHAR', sold_at: 'TIMESTAMP', amount: 'DOUBLE' },
+  provides: { entity: 'orders', map: { customer_id: 'member', ordered_at: 'sold_at', net_revenue: 'amount' } } }] });
+`);
+    const assets = await clm(['assets', '--sources', project.sources]);
+    expect(assets.code, assets.stderr).toBe(0);
+    expect(assets.stdout).toMatch(/raw\.pos__sales\s+load\s+pos/);
+    expect(assets.stdout).toMatch(/staging\.stg_pos__sales\s+model\s+staging\s+raw\.pos__sales/);
   });
 });

@@ -1,3 +1,5 @@
+import { ENTITIES, unionModelKey } from '../contract/entities.js';
+
 /**
  * The tables the reports read, each one thin SQL over a mart or the run records. Personal data is
  * masked here, before anything leaves the warehouse: the static site never holds a full e-mail
@@ -156,6 +158,12 @@ export const REPORT_TABLES: readonly ReportTable[] = [
           from meta.check_results
           qualify row_number() over (partition by asset_key, check_name order by checked_at desc) = 1
           order by passed, asset_key, check_name`,
+  },
+  {
+    // Which parts of the contract the data provides, so pages can say "no such data" instead of
+    // showing empty charts.
+    name: 'data_coverage',
+    sql: ENTITIES.map((entity) => `select '${entity.name}' as entity, count(*) as rows, list_sort(list_distinct(list(source))) as sources from ${unionModelKey(entity.name)}`).join('\n          union all '),
   },
   {
     name: 'data_freshness',
