@@ -45,6 +45,7 @@ export default defineSource({
         unit_cost_cny: 'DECIMAL(12,2)',
       },
       primaryKey: ['product_id'],
+      checks: { cost_within_price: 'unit_cost_cny <= list_price_cny' },
       provides: {
         entity: 'products',
         map: { product_id: 'product_id', product_name: 'product_name', category: 'category', list_price: 'list_price_cny', unit_cost: 'unit_cost_cny' },
@@ -106,7 +107,7 @@ export default defineSource({
         reason: 'VARCHAR',
       },
       primaryKey: ['return_id'],
-      checks: { quantity_positive: 'quantity > 0' },
+      checks: { quantity_positive: 'quantity > 0', refund_not_negative: 'refund_cny >= 0' },
       provides: {
         entity: 'returns',
         map: { return_id: 'return_id', order_line_id: 'order_line_id', returned_at: 'returned_at', quantity: 'quantity', refund: 'refund_cny', reason: 'reason' },
