@@ -59,7 +59,11 @@ describe.runIf(existsSync(join(DATASETS, 'cdnow')))('the report site on a purcha
     expect(overview).toMatch(new RegExp(`Revenue 收入\\s+\\$${Number(kpi!['revenue']).toLocaleString('en-US', { maximumFractionDigits: 0 })}\\b`));
   });
 
-  it('says the CLV is revenue-based for want of cost', async () => {
+  it('says what is missing instead of showing empty sections: cost for CLV, touchpoints for the journey, surveys for NPS', async () => {
     expect(await textOf('/clv/')).toContain('Value here is revenue');
+    expect(await textOf('/journey/')).toContain('No touchpoints in this data');
+    expect(await textOf('/')).toContain('NPS: no survey answers in this data');
+    const [orders] = await query(paths, 'select count(*) as n from intermediate.int_orders_unioned');
+    expect(await textOf('/health/')).toMatch(new RegExp(`orders ${Number(orders!['n']).toLocaleString('en-US')} cdnow`));
   });
 });

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_SETTINGS, loadProject } from '../pipelines/config.js';
+import { ROOT, tempDir } from './helpers/warehouse.js';
+
+describe('the project configuration (clm.config.yml)', () => {
+  it('ships a file whose values are the defaults, which reproduce the bundled sample', () => {
+    const project = loadProject({ env: {} });
+    expect(project.settings).toEqual(DEFAULT_SETTINGS);
+    expect(project.warehouse).toBe(join(ROOT, 'data', 'warehouse.duckdb'));
+    expect(project.sources).toBe(join(ROOT, 'pipelines', 'sources'));
+  });
+
+  it('reads snake_case keys, lets environment variables override them, and resolves paths against the root', () => {
+    const file = join(tempDir(), 'clm.config.yml');
+    writeFileSync(file, 'currency:\n  code: GBP\n  symbol: £\nlocale: en\nclv:\n  margin_rate: 0.3\nlifecycle:\n  active_days: 45\nlanding: exports\n');
+    const project = loadProject({ configFile: file, env: { CLM_CURRENCY: 'USD', CLM_CURRENCY_SYMBOL: '$', CLM_FRESHNESS_SLA_HOURS: '12' } });
+    expect(project.settings.currency).toEqual({ code: 'USD', symbol: '$' });
+    expect(project.settings).toMatchObject({ locale: 'en', freshnessSlaHours: 12, clv: { horizonMonths: 12, annualDiscountRate: 0.1, marginRate: 0.3 } });
+    expect(project.settings.lifecycle.activeDays).toBe(45);
+    expect(project.landing).toBe(join(ROOT, 'exports'));
+  });
+
+  it('names the file and the key of an unknown setting or a bad value', () => {
+    const file = join(tempDir(), 'clm.config.yml');
+    writeFileSync(file, 'currency:\n  cod: USD\n');
+    expect(() => loadProject({ configFile: file, env: {} })).toThrow(`${file}: unknown setting 'currency.cod'`);
+    writeFileSync(file, 'locale: fr\n');
+    expect(() => loadProject({ configFile: file, env: {} })).toThrow(`${file}: locale must be zh-CN or en, not 'fr'`);
+    writeFileSync(file, 'clv:\n  margin_rate: 30\n');
+    expect(() => loadProject({ configFile: file, env: {} })).toThrow(`${file}: clv.margin_rate must be null or from 0 to 1, not '30'`);
+  });
+});
