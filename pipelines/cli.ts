@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { initSource } from './init/init-source.js';
 import { serveSite } from './publish/serve.js';
-import { clvFit } from './analytics/clv/fit-command.js';
+import { clvFit, formatParameter } from './analytics/clv/fit-command.js';
 import { startScheduler } from './orchestration/scheduler.js';
 import { assetStatus } from './orchestration/status.js';
 import { SCHEDULES } from './schedules.js';
@@ -40,9 +40,15 @@ Commands:
   runs [--limit N]
         Recent runs with their status.
   clv fit --transactions FILE.csv --customer-col C --date-col D --amount-col A
-          --calibration-end YYYY-MM-DD [--period week|day] [--holdout-end YYYY-MM-DD] [--json]
-        Fit BG/NBD and Gamma-Gamma to any transaction file (same-day purchases count as one).
-        Exit 4 when a fit did not converge or ran to a boundary.
+          --calibration-end YYYY-MM-DD [--date-format FMT] [--period week|day] [--merge day|period]
+          [--holdout-end YYYY-MM-DD] [--json]
+        Fit BG/NBD and Gamma-Gamma to any transaction file. Dates are read with --date-format
+        (strptime, e.g. '%m/%d/%Y') or as the values decide; a column that reads both as D/M and
+        M/D is refused. Purchases on the same day count as one (--merge period: the same week, as
+        the lifetimes package does). More than 1% unreadable rows, a calibration end before the
+        first purchase, or under 50 buyers / 30 repeat buyers is an error (exit 1 or 2).
+        Exit 4 when a fit cannot be used: not converged, no evidence of dropout, q running away,
+        or a parameter the data cannot pin down (each named, with what to try).
   serve [--port 3000]
         Serve the built report site (reports/build) on localhost.
   init source NAME --from FILE.csv [--force]
@@ -191,7 +197,12 @@ async function status(args: readonly string[]): Promise<number> {
   const definitions = await loadDefinitions(paths);
   const rows = await withWarehouse(paths.warehouse, (w) => assetStatus(w, definitions.assets, paths.settings.freshnessSlaHours), { readOnly: true });
   console.log(formatTable(rows));
-  return rows.some((r) => r.fresh === 'STALE' || r.failing_checks !== '') ? 1 : 0;
+  const stale = rows.filter((r) => r.fresh === 'STALE').map((r) => r.asset);
+  const failing = rows.filter((r) => r.failing_checks !== '').map((r) => `${r.asset}: ${r.failing_checks}`);
+  for (const row of rows.filter((r) => r.warnings !== '')) console.error(`warning: ${row.asset}: ${row.warnings}`);
+  if (stale.length > 0) console.error(`stale (older than ${paths.settings.freshnessSlaHours} hours): ${stale.join(', ')}`);
+  for (const line of failing) console.error(`failing: ${line}`);
+  return stale.length > 0 || failing.length > 0 ? 1 : 0;
 }
 
 async function generate(args: readonly string[]): Promise<number> {
@@ -269,9 +280,11 @@ async function clv(args: readonly string[]): Promise<number> {
     'customer-col': { type: 'string' },
     'date-col': { type: 'string' },
     'amount-col': { type: 'string' },
+    'date-format': { type: 'string' },
     'calibration-end': { type: 'string' },
     'holdout-end': { type: 'string' },
     period: { type: 'string', default: 'week' },
+    merge: { type: 'string', default: 'day' },
     json: { type: 'boolean' },
   });
   for (const flag of ['transactions', 'customer-col', 'date-col', 'amount-col', 'calibration-end'] as const) {
@@ -282,32 +295,41 @@ async function clv(args: readonly string[]): Promise<number> {
     if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UsageError(`--${flag} takes YYYY-MM-DD, not '${value}'`);
   }
   if (values.period !== 'week' && values.period !== 'day') throw new UsageError(`--period is week or day, not '${values.period}'`);
+  if (values.merge !== 'day' && values.merge !== 'period') throw new UsageError(`--merge is day or period, not '${values.merge}'`);
   if (!existsSync(values.transactions!)) throw new UsageError(`--transactions ${values.transactions}: no such file`);
   const report = await clvFit({
     from: values.transactions!,
     customerColumn: values['customer-col']!,
     dateColumn: values['date-col']!,
     amountColumn: values['amount-col']!,
+    dateFormat: values['date-format'],
     calibrationEnd: values['calibration-end']!,
     holdoutEnd: values['holdout-end'],
     period: values.period,
+    merge: values.merge,
   });
   if (values.json) {
     console.log(JSON.stringify(report, null, 2));
   } else {
     const { bgnbd: b, gammaGamma: g } = report;
-    console.log(`${report.customers.toLocaleString('en-US')} customers, calibration to ${report.calibrationEnd}, in ${report.period}s`);
-    console.log(`BG/NBD       r=${b.r.toFixed(4)} alpha=${b.alpha.toFixed(4)} a=${b.a.toFixed(4)} b=${b.b.toFixed(4)}  LL=${b.logLikelihood.toFixed(2)}  ${b.converged ? 'converged' : 'NOT CONVERGED'}${b.atBoundary ? ', AT A BOUNDARY' : ''}`);
-    console.log(`Gamma-Gamma  p=${g.p.toFixed(4)} q=${g.q.toFixed(4)} v=${g.v.toFixed(4)}  LL=${g.logLikelihood.toFixed(2)}  ${g.converged ? 'converged' : 'NOT CONVERGED'}${g.atBoundary ? ', AT A BOUNDARY' : ''} (${g.customers} repeat customers)`);
+    const p = formatParameter;
+    const se = (errors: Record<string, number>, name: string) => `±${Number.isFinite(errors[name]!) ? p(errors[name]!) : '∞'}`;
+    console.log(`${report.customers.toLocaleString('en-US')} customers, calibration to ${report.calibrationEnd}, in ${report.period}s; purchases on the same ${report.merge === 'period' ? report.period : 'day'} count as one`);
+    if (report.rowsSkipped > 0) {
+      console.log(`${report.rowsSkipped.toLocaleString('en-US')} of ${report.rowsRead.toLocaleString('en-US')} rows skipped: ${report.skippedReasons.map((r) => `${r.rows} ${r.reason} (e.g. ${r.examples.join(', ')})`).join('; ')}`);
+    }
+    console.log(`BG/NBD       r=${p(b.r)} ${se(b.standardErrors, 'r')}  alpha=${p(b.alpha)} ${se(b.standardErrors, 'alpha')}  a=${p(b.a)} ${se(b.standardErrors, 'a')}  b=${p(b.b)} ${se(b.standardErrors, 'b')}  LL=${b.logLikelihood.toFixed(2)}  ${b.converged ? 'converged' : 'NOT CONVERGED'}`);
+    console.log(`Gamma-Gamma  p=${p(g.p)} ${se(g.standardErrors, 'p')}  q=${p(g.q)} ${se(g.standardErrors, 'q')}  v=${p(g.v)} ${se(g.standardErrors, 'v')}  LL=${g.logLikelihood.toFixed(2)}  ${g.converged ? 'converged' : 'NOT CONVERGED'} (${g.customers} repeat customers)`);
     if (report.backtest) {
       const t = report.backtest;
       console.log(`Backtest over ${t.holdoutPeriods.toFixed(1)} ${report.period}s: predicted ${t.predicted.toFixed(0)} vs actual ${t.actual} repeat purchases (${(100 * t.relativeError).toFixed(1)}%), MAE ${t.meanAbsoluteError.toFixed(3)} per customer`);
       console.log(formatTable(t.byFrequency.map((r) => ({ ...r, predicted: Number(r.predicted.toFixed(1)) }))));
     }
   }
-  const usable = report.bgnbd.converged && !report.bgnbd.atBoundary && report.gammaGamma.converged && !report.gammaGamma.atBoundary;
-  if (!usable) console.error('warning: a fit did not converge or ran to a boundary; do not use its parameters');
-  return usable ? 0 : 4;
+  for (const problem of report.problems) {
+    console.error(`${problem.model === 'bg_nbd' ? 'BG/NBD' : 'Gamma-Gamma'} ${problem.parameter}: ${problem.meaning}. Try: ${problem.remedy}.`);
+  }
+  return report.problems.length === 0 ? 0 : 4;
 }
 
 async function init(args: readonly string[]): Promise<number> {

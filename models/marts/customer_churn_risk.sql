@@ -1,6 +1,8 @@
 -- Churn risk of every current customer (not a prospect, not yet churned) at the last month with
 -- data, with reason codes a person can act on:
 --   overdue          no order in 3× the customer's own usual interval between orders
+--   no_second_order  one order only, longer ago than 90% of repeat buyers took to order again
+--                    (the data's own time to a second order; needs no model)
 --   low_p_alive      the BG/NBD model gives P(alive) under 0.3
 --   nps_detractor    the latest NPS answer was 0–6
 --   tickets_rising   2+ support tickets in the last 90 days, more than in the 90 before
@@ -34,6 +36,17 @@ current_stage as (
     where month = (select max(month) from lifecycle) and stage not in ('prospect', 'churned')
 ),
 
+second_order_gap as (
+    -- How long repeat buyers took to order a second time: the 90th percentile.
+    select ceil(quantile_cont(gap_days, 0.9))::integer as second_order_days
+    from (
+        select datediff('day', min(ordered_at), min(ordered_at) filter (where order_number = 2)) as gap_days
+        from orders
+        group by customer_id
+    )
+    where gap_days is not null
+),
+
 usual_interval as (
     select customer_id, datediff('day', min(ordered_at), max(ordered_at)) / nullif(count(*) - 1, 0) as usual_gap_days
     from orders
@@ -65,6 +78,7 @@ reasons as (
         current_stage.stage,
         current_stage.days_since_last_order,
         round(usual_interval.usual_gap_days, 1) as usual_gap_days,
+        second_order_gap.second_order_days,
         clv.p_alive,
         clv.predicted_clv,
         clv.historical_clv,
@@ -73,6 +87,7 @@ reasons as (
         coalesce(tickets.tickets_last_90_days, 0) as tickets_last_90_days,
         list_filter([
             case when current_stage.days_since_last_order > 3 * usual_interval.usual_gap_days then 'overdue' end,
+            case when usual_interval.usual_gap_days is null and current_stage.days_since_last_order > second_order_gap.second_order_days then 'no_second_order' end,
             case when clv.p_alive < 0.3 then 'low_p_alive' end,
             case when latest_nps.latest_nps <= 6 then 'nps_detractor' end,
             case when tickets.tickets_last_90_days >= 2 and tickets.tickets_last_90_days > tickets.tickets_previous_90_days then 'tickets_rising' end
@@ -83,6 +98,7 @@ reasons as (
     left join abc using (customer_id)
     left join latest_nps using (customer_id)
     left join tickets using (customer_id)
+    cross join second_order_gap
 ),
 
 final as (
@@ -94,7 +110,8 @@ final as (
             else 'low'
         end as risk_band,
         array_to_string(list_transform(reason_codes, r -> case r
-            when 'overdue' then 'no order in ' || days_since_last_order || ' days, 3× the usual ' || round(usual_gap_days) || ' days'
+            when 'overdue' then 'no order in ' || days_since_last_order || ' days, ' || round(days_since_last_order / usual_gap_days, 1) || '× their usual ' || round(usual_gap_days) || ' days'
+            when 'no_second_order' then 'one order, ' || days_since_last_order || ' days ago; 90% of repeat buyers ordered again within ' || second_order_days || ' days'
             when 'low_p_alive' then 'P(alive) ' || round(p_alive, 2)
             when 'nps_detractor' then 'NPS detractor (' || latest_nps || ')'
             when 'tickets_rising' then tickets_last_90_days || ' support tickets in 90 days, rising'

@@ -1,6 +1,6 @@
 -- RFM per buyer per month end: recency, frequency and monetary scores among that month's buyers
--- (quintiles by default: `rfm.score_bins` in clm.config.yml; the highest score is best), and the named
--- segment. The segment map is the `segments` CTE: one row per rule on a 1–5 scale (scores on
+-- (quintiles of rank by default: `rfm.score_bins` in clm.config.yml; the highest score is best;
+-- equal values always get equal scores), and the named segment. The segment map is the `segments` CTE: one row per rule on a 1–5 scale (scores on
 -- another scale are rescaled to it), tried in order; edit it there.
 with snapshots as (
     select * from marts.customer_snapshots
@@ -11,12 +11,15 @@ settings as (
 ),
 
 binned as (
+    -- Rank-based bins: customers with equal values share a rank, so they get the same score (ties
+    -- are never split by customer id); a tie sits in the bin where its rank starts.
     select
-        *,
-        ntile((select score_bins from settings)) over (partition by snapshot_month order by recency_days desc, customer_id) as recency_score,
-        ntile((select score_bins from settings)) over (partition by snapshot_month order by frequency, customer_id) as frequency_score,
-        ntile((select score_bins from settings)) over (partition by snapshot_month order by monetary, customer_id) as monetary_score
+        snapshots.*,
+        least(score_bins, 1 + floor(score_bins * (rank() over (partition by snapshot_month order by recency_days desc) - 1) / count(*) over (partition by snapshot_month)))::integer as recency_score,
+        least(score_bins, 1 + floor(score_bins * (rank() over (partition by snapshot_month order by frequency) - 1) / count(*) over (partition by snapshot_month)))::integer as frequency_score,
+        least(score_bins, 1 + floor(score_bins * (rank() over (partition by snapshot_month order by monetary) - 1) / count(*) over (partition by snapshot_month)))::integer as monetary_score
     from snapshots
+    cross join settings
 ),
 
 scored as (

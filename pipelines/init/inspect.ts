@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ClmError } from '../errors.js';
 import { literal, type Warehouse } from '../warehouse/connection.js';
+import { readDates, type DateReading } from '../load/date-formats.js';
 
 /** What DuckDB's sniffer and a look at the values say about a CSV file. */
 export interface CsvInspection {
@@ -21,11 +22,6 @@ export interface InspectedColumn {
   /** A few values, for the comments of the generated file. */
   examples: string[];
 }
-
-export type DateReading =
-  | { kind: 'iso' }
-  | { kind: 'formats'; formats: string[] }
-  | { kind: 'ambiguous'; dayFirst: string; monthFirst: string; examples: string[] };
 
 /**
  * Reads a CSV file with DuckDB: the dialect and types from `sniff_csv`, then every value of every
@@ -52,47 +48,6 @@ export async function inspectCsv(warehouse: Warehouse, file: string): Promise<Cs
     columns.push({ header: name.replace(/^\uFEFF/, ''), sniffed: type, examples, date: await readDates(warehouse, text, name) });
   }
   return { delimiter: sniff.Delimiter, bom, lineEnding, rows, columns };
-}
-
-/**
- * How a column's dates are written, decided from all its values. D/M/Y and M/D/Y are told apart by
- * a first part above 12 (days first) or a second part above 12 (months first); when neither ever
- * exceeds 12, the data cannot decide and the reading is ambiguous.
- */
-async function readDates(warehouse: Warehouse, text: string, column: string): Promise<DateReading | undefined> {
-  const v = `trim(${quote(column)})`;
-  const [stats] = await warehouse.readAll<{
-    n: number; iso: number; compact: number; slashed: number; ymd: number;
-    first_max: number | null; second_max: number | null; separator: string | null; with_time: number; with_seconds: number; two_digit_year: number;
-  }>(`
-    select
-        count(${v}) as n,
-        count(*) filter (where regexp_full_match(${v}, '\\d{4}-\\d{2}-\\d{2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?')) as iso,
-        count(*) filter (where regexp_full_match(${v}, '(19|20)\\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])')) as compact,
-        count(*) filter (where regexp_full_match(${v}, '\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}( \\d{1,2}:\\d{2}(:\\d{2})?)?')) as slashed,
-        count(*) filter (where regexp_full_match(${v}, '\\d{4}[/.]\\d{1,2}[/.]\\d{1,2}( \\d{1,2}:\\d{2}(:\\d{2})?)?')) as ymd,
-        max(try_cast(regexp_extract(${v}, '^(\\d{1,2})[/.-]', 1) as integer)) as first_max,
-        max(try_cast(regexp_extract(${v}, '^\\d{1,2}[/.-](\\d{1,2})[/.-]', 1) as integer)) as second_max,
-        any_value(regexp_extract(${v}, '^\\d{1,4}([/.-])', 1)) filter (where regexp_matches(${v}, '^\\d{1,4}[/.-]')) as separator,
-        count(*) filter (where regexp_matches(${v}, ' \\d{1,2}:\\d{2}')) as with_time,
-        count(*) filter (where regexp_matches(${v}, ' \\d{1,2}:\\d{2}:\\d{2}')) as with_seconds,
-        count(*) filter (where regexp_full_match(${v}, '\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2}( .*)?')) as two_digit_year
-    from ${text}`);
-  if (!stats || stats.n === 0) return undefined;
-  if (stats.iso === stats.n) return { kind: 'iso' };
-  const time = stats.with_seconds > 0 ? ' %H:%M:%S' : stats.with_time > 0 ? ' %H:%M' : '';
-  const withTimes = (format: string) => (time ? [`${format}${time}`, format] : [format]);
-  if (stats.compact === stats.n) return { kind: 'formats', formats: ['%Y%m%d'] };
-  const sep = stats.separator ?? '/';
-  if (stats.ymd === stats.n) return { kind: 'formats', formats: withTimes(`%Y${sep}%m${sep}%d`) };
-  if (stats.slashed !== stats.n) return undefined;
-  const year = stats.two_digit_year > 0 ? '%y' : '%Y';
-  const dayFirst = `%d${sep}%m${sep}${year}`;
-  const monthFirst = `%m${sep}%d${sep}${year}`;
-  if ((stats.first_max ?? 0) > 12 && (stats.second_max ?? 0) <= 12) return { kind: 'formats', formats: withTimes(dayFirst) };
-  if ((stats.second_max ?? 0) > 12 && (stats.first_max ?? 0) <= 12) return { kind: 'formats', formats: withTimes(monthFirst) };
-  const examples = (await warehouse.readAll<{ v: string }>(`select distinct ${v} as v from ${text} where ${v} is not null order by 1 limit 3`)).map((r) => r.v);
-  return { kind: 'ambiguous', dayFirst: `${dayFirst}${time}`, monthFirst: `${monthFirst}${time}`, examples };
 }
 
 /** Refuses bytes that are not UTF-8, naming the encoding they most likely are. */

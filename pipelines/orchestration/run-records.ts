@@ -78,7 +78,7 @@ export async function recordAsset(warehouse: Warehouse, record: AssetRecord): Pr
     const checkedAt = new Date();
     await db
       .insertInto('meta.check_results')
-      .values(checks.map((c) => ({ run_id: record.runId, asset_key: record.assetKey, check_name: c.name, passed: c.passed, failing_rows: c.failingRows, checked_at: checkedAt })))
+      .values(checks.map((c) => ({ run_id: record.runId, asset_key: record.assetKey, check_name: c.name, passed: c.passed, failing_rows: c.failingRows, checked_at: checkedAt, severity: c.severity })))
       .execute();
   }
 }

@@ -9,7 +9,10 @@ export interface AssetStatusRow {
   fresh: 'ok' | 'STALE' | 'never';
   last_status: string;
   rows: number | null;
+  /** Failing checks of severity error: the asset's dependents did not build on it. */
   failing_checks: string;
+  /** Failing checks of severity warn: recorded and shown, nothing stopped. */
+  warnings: string;
 }
 
 /** Each asset's last successful materialisation, freshness against the SLA, last status and failing checks. */
@@ -22,8 +25,11 @@ export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[]
         arg_max(rows, finished_at) filter (where status = 'success') as rows
     from meta.asset_runs
     group by asset_key`);
-  const failing = await warehouse.readAll<{ asset_key: string; checks: string }>(`
-    select asset_key, string_agg(check_name || ' (' || failing_rows || ')', '; ') as checks
+  const failing = await warehouse.readAll<{ asset_key: string; errors: string | null; warnings: string | null }>(`
+    select
+        asset_key,
+        string_agg(check_name || ' (' || failing_rows || ')', '; ') filter (where coalesce(severity, 'error') = 'error') as errors,
+        string_agg(check_name || ' (' || failing_rows || ')', '; ') filter (where severity = 'warn') as warnings
     from (
         select * from meta.check_results
         qualify row_number() over (partition by asset_key, check_name order by checked_at desc) = 1
@@ -31,7 +37,7 @@ export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[]
     where not passed
     group by asset_key`);
   const byKey = new Map(last.map((r) => [r.asset_key, r]));
-  const failingByKey = new Map(failing.map((r) => [r.asset_key, r.checks]));
+  const failingByKey = new Map(failing.map((r) => [r.asset_key, r]));
   const sla = slaHours;
   return assets.map((asset) => {
     const record = byKey.get(asset.key);
@@ -44,7 +50,8 @@ export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[]
       fresh: age === null ? 'never' : age <= sla ? 'ok' : 'STALE',
       last_status: record?.last_status ?? '',
       rows: record?.rows ?? null,
-      failing_checks: failingByKey.get(asset.key) ?? '',
+      failing_checks: failingByKey.get(asset.key)?.errors ?? '',
+      warnings: failingByKey.get(asset.key)?.warnings ?? '',
     };
   });
 }

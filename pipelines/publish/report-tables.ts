@@ -154,7 +154,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   },
   {
     name: 'pipeline_checks',
-    sql: `select asset_key, check_name, passed, failing_rows, checked_at
+    sql: `select asset_key, check_name, coalesce(severity, 'error') as severity, passed, failing_rows, checked_at
           from meta.check_results
           qualify row_number() over (partition by asset_key, check_name order by checked_at desc) = 1
           order by passed, asset_key, check_name`,

@@ -68,8 +68,11 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
         check_name varchar not null,
         passed boolean not null,
         failing_rows bigint not null,
-        checked_at timestamp not null
+        checked_at timestamp not null,
+        severity varchar
     )`);
+  // error: a failure stops the asset's dependents; warn: recorded and shown only.
+  await warehouse.run(`alter table meta.check_results add column if not exists severity varchar default 'error'`);
 }
 
 /** Column types of the record tables, for Kysely. */
@@ -128,5 +131,6 @@ export interface MetaTables {
     passed: boolean;
     failing_rows: number;
     checked_at: Date;
+    severity: 'error' | 'warn';
   };
 }

@@ -105,16 +105,29 @@ describe('marts on the hand-computed mini fixture', () => {
   });
 
   it('scores RFM per month end and names the segments, with the previous month’s segment', async () => {
-    // As of 2024-04-30: recency 11 (C1), 59 (E4), 81 (C3), 107 (C2) days; frequency 3, 1, 1, 1; monetary 350, 300, 100, 100.
-    // As of 2024-03-31: C1 R2 F4 M3 (FM 3.5) → At risk; C3 R3 F2 M2 → Need attention; E4 R4 F3 M4 → Loyal; C2 R1 F1 M1 → Lost.
+    // Scores are rank bins: 1 + floor(5 × (rank − 1) / buyers), equal values sharing the lowest rank.
+    // As of 2024-04-30 (4 buyers): recency 11 (C1), 59 (E4), 81 (C3), 107 (C2) days → R 4, 3, 2, 1;
+    // frequency 3, 1, 1, 1 → F 4 for C1 and 1 for the three tied; monetary 350, 300, 100, 100 → M 4, 3, 1, 1.
+    // As of 2024-03-31: C1 R2 F4 M3 (FM 3.5) → At risk; C3 R3 F1 M1 → About to sleep; E4 R4 F1 M3 (FM 2) → Potential loyalist; C2 R1 F1 M1 → Lost.
     expect(await query(paths, `
       select customer_id, recency_days, rfm_cell, segment, segment_zh, previous_segment
       from marts.customer_rfm where is_latest order by customer_id`)).toEqual([
       { customer_id: 'crm:C1', recency_days: 11, rfm_cell: '444', segment: 'Champions', segment_zh: '冠军客户', previous_segment: 'At risk' },
       { customer_id: 'crm:C2', recency_days: 107, rfm_cell: '111', segment: 'Lost', segment_zh: '流失客户', previous_segment: 'Lost' },
-      { customer_id: 'crm:C3', recency_days: 81, rfm_cell: '222', segment: 'Hibernating', segment_zh: '休眠客户', previous_segment: 'Need attention' },
-      { customer_id: 'erp:E4', recency_days: 59, rfm_cell: '333', segment: 'Loyal', segment_zh: '忠诚客户', previous_segment: 'Loyal' },
+      { customer_id: 'crm:C3', recency_days: 81, rfm_cell: '211', segment: 'Hibernating', segment_zh: '休眠客户', previous_segment: 'About to sleep' },
+      { customer_id: 'erp:E4', recency_days: 59, rfm_cell: '313', segment: 'Need attention', segment_zh: '需关注客户', previous_segment: 'Potential loyalist' },
     ]);
+  });
+
+  it('gives equal scores to equal values: ties are never split by customer id', async () => {
+    const split = await query(paths, `
+      select count(*) as groups from (
+          select snapshot_month, frequency from marts.customer_rfm group by all having count(distinct frequency_score) > 1
+          union all
+          select snapshot_month, monetary from marts.customer_rfm group by all having count(distinct monetary_score) > 1
+          union all
+          select snapshot_month, recency_days from marts.customer_rfm group by all having count(distinct recency_score) > 1)`);
+    expect(split).toEqual([{ groups: 0 }]);
   });
 
   it('derives lifecycle thresholds from inter-purchase gaps and stages every person every month', async () => {

@@ -36,11 +36,12 @@ describe.runIf(existsSync(join(DATASETS, 'cdnow')))('the report site on a purcha
     server?.close();
   });
 
-  async function textOf(path: string): Promise<string> {
+  /** The page's text once it shows `expected` (and no longer says Loading): wait for the content, not for the network. */
+  async function textOf(path: string, expected?: RegExp): Promise<string> {
     const page = await browser.newPage();
     await page.goto(`${site}${path}`);
-    // Wait for the content, not for the network: every page ends with its last section rendered.
-    await page.waitForFunction("!document.body.innerText.includes('Loading')", undefined, { timeout: 60_000 });
+    const shows = expected ? `new RegExp(${JSON.stringify(expected.source)}).test(text)` : 'true';
+    await page.waitForFunction(`(() => { const text = document.body.innerText.replace(/\\s+/g, ' '); return !text.includes('Loading') && ${shows}; })()`, undefined, { timeout: 60_000 });
     const text = (await page.innerText('body')).replace(/\s+/g, ' ');
     await page.close();
     return text;
@@ -60,10 +61,11 @@ describe.runIf(existsSync(join(DATASETS, 'cdnow')))('the report site on a purcha
   });
 
   it('says what is missing instead of showing empty sections: cost for CLV, touchpoints for the journey, surveys for NPS', async () => {
-    expect(await textOf('/clv/')).toContain('Value here is revenue');
-    expect(await textOf('/journey/')).toContain('No touchpoints in this data');
-    expect(await textOf('/')).toContain('NPS: no survey answers in this data');
+    expect(await textOf('/clv/', /Value here is revenue/)).toContain('Value here is revenue');
+    expect(await textOf('/journey/', /No touchpoints in this data/)).toContain('No touchpoints in this data');
+    expect(await textOf('/', /NPS: no survey answers in this data/)).toContain('NPS: no survey answers in this data');
     const [orders] = await query(paths, 'select count(*) as n from intermediate.int_orders_unioned');
-    expect(await textOf('/health/')).toMatch(new RegExp(`orders ${Number(orders!['n']).toLocaleString('en-US')} cdnow`));
+    const coverage = new RegExp(`orders ${Number(orders!['n']).toLocaleString('en-US')} cdnow`);
+    expect(await textOf('/health/', coverage)).toMatch(coverage);
   });
 });

@@ -29,6 +29,11 @@ export function gammaGammaLogLikelihood({ p, q, v }: GammaGammaParams, data: rea
   return total;
 }
 
+/** The log-likelihood as a function of the parameters, for this data. */
+export function gammaLogLikelihoodOf(data: readonly Spend[]): (params: GammaGammaParams) => number {
+  return (params) => gammaGammaLogLikelihood(params, data);
+}
+
 /**
  * Fits Gamma-Gamma by maximum likelihood, from a start whose population mean spend p·γ/(q − 1)
  * equals the data's, and from a neutral one when that fails.

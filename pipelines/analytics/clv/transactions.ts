@@ -1,6 +1,7 @@
 import type { Warehouse } from '../../warehouse/connection.js';
 import { ident, literal } from '../../warehouse/connection.js';
 import { UsageError } from '../../errors.js';
+import { readDates } from '../../load/date-formats.js';
 import type { Frequency } from './bg-nbd.js';
 import type { Spend } from './gamma-gamma.js';
 
@@ -13,14 +14,25 @@ export interface TransactionSource {
   customerColumn: string;
   dateColumn: string;
   amountColumn: string;
+  /** strptime format of the dates (as DuckDB spells it); detected from the values when absent. */
+  dateFormat?: string;
+  /**
+   * What counts as one purchase: all of a customer's purchases on one day (default), or in one
+   * period (calendar week with `week`), as the lifetimes package merges them.
+   */
+  merge?: 'day' | 'period';
 }
 
 export interface CalibrationData {
   frequencies: Frequency[];
   spends: Spend[];
   customers: number;
-  /** Rows whose date or amount could not be read. */
+  /** Rows read from the source. */
+  rowsRead: number;
+  /** Rows whose customer, date or amount could not be read. */
   rowsSkipped: number;
+  /** Why rows were skipped, e.g. `{ 'date does not parse': 12 }`, with a few of the values. */
+  skippedReasons: { reason: string; rows: number; examples: string[] }[];
 }
 
 const DAYS: Record<Period, number> = { week: 7, day: 1 };
@@ -33,13 +45,14 @@ const DAYS: Record<Period, number> = { week: 7, day: 1 };
  * so a million customers become a few thousand rows to fit.
  */
 export async function calibrationData(warehouse: Warehouse, source: TransactionSource, calibrationEnd: string, period: Period): Promise<CalibrationData> {
-  await stagePurchaseDays(warehouse, source);
-  return summariseAt(warehouse, calibrationEnd, period);
+  await stagePurchaseDays(warehouse, source, period);
+  return summariseAt(warehouse, calibrationEnd, period, source.merge);
 }
 
 /** The same statistics at another calibration end, from the purchases {@link calibrationData} staged (no second read). */
-export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, period: Period): Promise<CalibrationData> {
-  const end = `${literal(calibrationEnd)}::date`;
+export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): Promise<CalibrationData> {
+  // Merged by period, the calibration end is the start of its period, as the purchases are.
+  const end = merge === 'period' && period === 'week' ? `date_trunc('week', ${literal(calibrationEnd)}::date)::date` : `${literal(calibrationEnd)}::date`;
   const unit = DAYS[period];
   await warehouse.run(`
     create or replace temp table _calibration as
@@ -64,8 +77,11 @@ export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, 
     `select x, mean_repeat_spend as "meanSpend", count(*) as weight from _calibration where x > 0 and mean_repeat_spend > 0 group by all order by all`,
   );
   const customers = await warehouse.readScalar<number>('select count(*) from _calibration');
-  const rowsSkipped = await warehouse.readScalar<number>('select skipped from _purchase_stats');
-  return { frequencies, spends, customers, rowsSkipped };
+  const [stats] = await warehouse.readAll<{ rows: number; skipped: number }>('select rows, skipped from _purchase_stats');
+  const skippedReasons = await warehouse.readAll<{ reason: string; rows: number; examples: string[] }>(
+    'select reason, count(*) as rows, list_sort(list_distinct(list(value)))[1:3] as examples from _skipped group by reason order by rows desc',
+  );
+  return { frequencies, spends, customers, rowsRead: stats?.rows ?? 0, rowsSkipped: stats?.skipped ?? 0, skippedReasons };
 }
 
 /** Actual repeat purchases per customer in (calibration end, holdout end], for the backtest. */
@@ -81,29 +97,67 @@ export async function holdoutPurchases(warehouse: Warehouse, calibrationEnd: str
   return new Map(rows.map((r) => [r.customer_id, r.purchases]));
 }
 
-/** Reads the transactions into `_purchase_days`: one row per customer per day with purchases. */
-async function stagePurchaseDays(warehouse: Warehouse, source: TransactionSource): Promise<void> {
-  const relation = source.from.trim().startsWith('(') ? source.from : `read_csv(${literal(source.from)}, header = true, all_varchar = true)`;
+/**
+ * Reads the transactions into `_purchase_days`: one row per customer per day with purchases (per
+ * calendar week when merging by period). Dates are read with `dateFormat`, or with the format the
+ * values themselves decide; a column that reads both as D/M and M/D, or not as dates at all, is
+ * an error that says which flag to pass. Rows that cannot be read go to `_skipped` with why.
+ */
+async function stagePurchaseDays(warehouse: Warehouse, source: TransactionSource, period: Period): Promise<void> {
+  const isFile = !source.from.trim().startsWith('(');
+  const relation = isFile ? `read_csv(${literal(source.from)}, header = true, all_varchar = true)` : source.from;
   const columns = await warehouse.readAll<{ column_name: string }>(`describe select * from ${relation}`);
   const names = new Set(columns.map((c) => c.column_name));
   for (const [flag, column] of [['--customer-col', source.customerColumn], ['--date-col', source.dateColumn], ['--amount-col', source.amountColumn]] as const) {
     if (!names.has(column)) throw new UsageError(`${flag} ${column}: no such column in ${source.from} (columns: ${[...names].join(', ')})`);
   }
-  const date = `${ident(source.dateColumn)}::varchar`;
+  const text = `nullif(trim(${ident(source.dateColumn)}::varchar), '')`;
+  const formats = source.dateFormat ? [source.dateFormat] : isFile ? await detectedFormats(warehouse, relation, source.dateColumn) : [];
+  const parsed = formats.length > 0
+    ? `try_strptime(${text}, [${formats.map(literal).join(', ')}])::date`
+    : `coalesce(try_cast(${text} as date), try_cast(${text} as timestamp)::date)`;
+  const day = source.merge === 'period' && period === 'week' ? `date_trunc('week', ${parsed})::date` : parsed;
   await warehouse.run(`
     create or replace temp table _transactions as
     select
-        ${ident(source.customerColumn)}::varchar as customer_id,
-        coalesce(try_cast(${date} as date), try_strptime(${date}, ['%Y%m%d', '%Y/%m/%d', '%d/%m/%Y'])::date) as purchase_date,
+        nullif(trim(${ident(source.customerColumn)}::varchar), '') as customer_id,
+        ${text} as date_text,
+        ${day} as purchase_date,
+        ${ident(source.amountColumn)}::varchar as amount_text,
         try_cast(${ident(source.amountColumn)}::varchar as double) as amount
     from ${relation}`);
   await warehouse.run(`
+    create or replace temp table _skipped as
+    select
+        case
+            when customer_id is null then 'no customer'
+            when purchase_date is null then 'date does not parse'
+            else 'amount is not a number'
+        end as reason,
+        coalesce(case when customer_id is null then '(empty)' when purchase_date is null then date_text else amount_text end, '(empty)') as value
+    from _transactions
+    where customer_id is null or purchase_date is null or amount is null`);
+  await warehouse.run(`
     create or replace temp table _purchase_stats as
-    select count(*) filter (where customer_id is null or purchase_date is null or amount is null) as skipped from _transactions`);
+    select (select count(*) from _transactions) as rows, (select count(*) from _skipped) as skipped`);
   await warehouse.run(`
     create or replace temp table _purchase_days as
     select customer_id, purchase_date, sum(amount) as amount
     from _transactions
     where customer_id is not null and purchase_date is not null and amount is not null
     group by all`);
+}
+
+/** The date formats a column's values decide, or an error saying which --date-format to pass. */
+async function detectedFormats(warehouse: Warehouse, relation: string, column: string): Promise<string[]> {
+  const reading = await readDates(warehouse, relation, column);
+  if (reading?.kind === 'iso') return [];
+  if (reading?.kind === 'formats') return reading.formats;
+  if (reading?.kind === 'ambiguous') {
+    throw new UsageError(
+      `--date-col ${column}: every date (e.g. ${reading.examples.join(', ')}) reads both as day/month and as month/day; pass --date-format '${reading.dayFirst}' or --date-format '${reading.monthFirst}'`,
+    );
+  }
+  const examples = await warehouse.readAll<{ v: string }>(`select distinct ${ident(column)}::varchar as v from ${relation} where ${ident(column)} is not null order by 1 limit 3`);
+  throw new UsageError(`--date-col ${column}: the values do not read as dates (e.g. ${examples.map((e) => e.v).join(', ')}); pass --date-format, e.g. --date-format '%d.%m.%Y'`);
 }
