@@ -1,7 +1,7 @@
 -- Churn risk of every current customer (not a prospect, not yet churned) at the last month with
 -- data, with reason codes a person can act on:
 --   overdue          no order in 3× the customer's own usual interval between orders
---   no_second_order  one order only, longer ago than 90% of repeat buyers took to order again
+--   no_second_order  one order only, longer ago than 3 in 4 repeat buyers took to order again
 --                    (the data's own time to a second order; needs no model)
 --   low_p_alive      the BG/NBD model gives P(alive) under 0.3
 --   nps_detractor    the latest NPS answer was 0–6
@@ -37,8 +37,8 @@ current_stage as (
 ),
 
 second_order_gap as (
-    -- How long repeat buyers took to order a second time: the 90th percentile.
-    select ceil(quantile_cont(gap_days, 0.9))::integer as second_order_days
+    -- How long repeat buyers took to order a second time: the 75th percentile.
+    select ceil(quantile_cont(gap_days, 0.75))::integer as second_order_days
     from (
         select datediff('day', min(ordered_at), min(ordered_at) filter (where order_number = 2)) as gap_days
         from orders
@@ -111,9 +111,9 @@ final as (
         end as risk_band,
         array_to_string(list_transform(reason_codes, r -> case r
             when 'overdue' then 'no order in ' || days_since_last_order || ' days, ' || round(days_since_last_order / usual_gap_days, 1) || '× their usual ' || round(usual_gap_days) || ' days'
-            when 'no_second_order' then 'one order, ' || days_since_last_order || ' days ago; 90% of repeat buyers ordered again within ' || second_order_days || ' days'
+            when 'no_second_order' then 'one order, ' || days_since_last_order || ' days ago; 3 in 4 repeat buyers ordered again within ' || second_order_days || ' days'
             when 'low_p_alive' then 'P(alive) ' || round(p_alive, 2)
-            when 'nps_detractor' then 'NPS detractor (' || latest_nps || ')'
+            when 'nps_detractor' then 'NPS detractor (' || printf('%g', latest_nps) || ')'
             when 'tickets_rising' then tickets_last_90_days || ' support tickets in 90 days, rising'
         end), '; ') as reasons
     from reasons

@@ -2,6 +2,9 @@ import type { Asset } from '../orchestration/asset.js';
 import { loadTable } from './load-table.js';
 import { rawTableName, type SourceDefinition } from './source.js';
 
+/** Above this share of a load's rows in quarantine, the load asset warns. */
+export const MAX_QUARANTINED_SHARE = 0.01;
+
 /** One load asset per declared table: `raw.<source>__<table>`, retried on unexpected errors. */
 export function loadAssets(source: SourceDefinition): Asset[] {
   return source.tables.map((table) => ({
@@ -31,6 +34,14 @@ export function loadAssets(source: SourceDefinition): Asset[] {
             severity: 'error',
             failingRows: Math.abs(load.rowsRead - load.rowsLoaded - load.rowsQuarantined),
             passed: load.rowsRead === load.rowsLoaded + load.rowsQuarantined,
+          },
+          {
+            // More than 1% of rows set aside usually means a wrong declaration (a date format, a
+            // type), not bad rows: worth a look before the marts are read.
+            name: 'quarantined_at_most_1_percent',
+            severity: 'warn',
+            failingRows: load.rowsQuarantined,
+            passed: load.rowsQuarantined <= MAX_QUARANTINED_SHARE * load.rowsRead,
           },
         ],
       };

@@ -130,6 +130,16 @@ describe('marts on the hand-computed mini fixture', () => {
     expect(split).toEqual([{ groups: 0 }]);
   });
 
+  it('gives one-time buyers a churn reason against the data’s own time to a second order', async () => {
+    // The only repeat buyer (C1) ordered again after 26 days, so every one-time buyer past 26 days is flagged.
+    expect(await query(paths, `
+      select customer_id, reasons from marts.customer_churn_risk where list_contains(reason_codes, 'no_second_order') order by customer_id`)).toEqual([
+      { customer_id: 'crm:C2', reasons: 'one order, 107 days ago; 3 in 4 repeat buyers ordered again within 26 days; NPS detractor (6)' },
+      { customer_id: 'crm:C3', reasons: 'one order, 81 days ago; 3 in 4 repeat buyers ordered again within 26 days' },
+      { customer_id: 'erp:E4', reasons: 'one order, 59 days ago; 3 in 4 repeat buyers ordered again within 26 days' },
+    ]);
+  });
+
   it('derives lifecycle thresholds from inter-purchase gaps and stages every person every month', async () => {
     // Gaps between consecutive orders: 26 and 75 days (C1 only; 2024 is a leap year) → 75th percentile 62.75 → 63 days active, 90th 70.1 → 71 at risk, 142 dormant.
     expect(await query(paths, 'select active_days, at_risk_days, dormant_days, loyal_orders from marts.lifecycle_thresholds')).toEqual([
