@@ -205,6 +205,8 @@ async function dropRawTables(warehouse: Warehouse, plan: readonly Asset[]): Prom
     const [source, table] = asset.key.slice('raw.'.length).split('__') as [string, string];
     await warehouse.run(`drop table if exists ${asset.key}`);
     await warehouse.run('delete from meta.loaded_files where source = $1 and table_name = $2', [source, table]);
+    // The files are loaded again, so their rows are quarantined again: the old records would double them.
+    await warehouse.run('delete from meta.quarantine where source = $1 and table_name = $2', [source, table]);
   }
 }
 

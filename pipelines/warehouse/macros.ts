@@ -16,8 +16,20 @@ export const MACROS: Record<string, string> = {
   // E-mail addresses compare without case and surrounding spaces.
   normalise_email: `(email) as (nullif(lower(trim(email)), ''))`,
   // 138****8000 / z***@163.com: what pages show by default.
-  mask_mobile: `(phone) as (case when phone is not null then left(phone, 3) || '****' || right(phone, 4) end)`,
-  mask_email: `(email) as (case when email is not null then left(email, 1) || '***' || substr(email, strpos(email, '@')) end)`,
+  // Any value is masked, malformed ones included: a short number shows nothing, a value with no @
+  // shows only its first character.
+  mask_mobile: `(phone) as (
+      case
+          when phone is null then null
+          when length(regexp_replace(phone, '[^0-9]', '', 'g')) >= 7 then left(phone, 3) || '****' || right(phone, 4)
+          else '****'
+      end)`,
+  mask_email: `(email) as (
+      case
+          when email is null then null
+          when strpos(email, '@') > 1 then left(email, 1) || '***' || substr(email, strpos(email, '@'))
+          else left(email, 1) || '***'
+      end)`,
   // Which of the report shards a customer's profile data is published in (see publish/report-tables.ts).
   report_shard: `(customer_id) as (hash(customer_id) % 16)`,
   // The address of a customer's profile page, which names its shard: /customers/07/C000123/.

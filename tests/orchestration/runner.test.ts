@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { loadProject } from '../../pipelines/config.js';
 import { generateSample } from '../../pipelines/generate/generate.js';
 import { acquireLock } from '../../pipelines/orchestration/lock.js';
 import { WarehouseLockedError } from '../../pipelines/errors.js';
@@ -45,6 +46,17 @@ describe('runPipeline', () => {
     expect(first.runId).not.toBe(refreshed.runId);
     expect(await query(paths, 'select count(*) as n from raw.erp__orders')).toEqual([{ n: 7 }]);
     expect(await query(paths, 'select count(*) as n from marts.orders')).toEqual([{ n: 6 }]);
+  });
+
+  it('keeps one quarantine record per bad row across --full-refresh', async () => {
+    // The bundled sample has a documented share of bad rows.
+    const paths = loadProject({ warehouse: join(tempDir(), 'warehouse.duckdb') });
+    await run(paths, { selection: 'kind:load' });
+    const [before] = await query(paths, 'select count(*) as n from meta.quarantine');
+    expect(Number(before!['n'])).toBeGreaterThan(0);
+    const refreshed = await run(paths, { selection: 'kind:load', fullRefresh: true });
+    expect(await query(paths, 'select count(*) as n from meta.quarantine')).toEqual([before]);
+    expect(await query(paths, 'select distinct run_id from meta.quarantine')).toEqual([{ run_id: refreshed.runId }]);
   });
 
   it('names the model file and the DuckDB error when a model fails, and skips its dependents only', async () => {
