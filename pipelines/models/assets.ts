@@ -31,6 +31,7 @@ function modelAsset(model: ModelDefinition, upstream: string[]): Asset {
     kind: 'model',
     group: model.layer,
     description: model.description || model.grain,
+    file: model.file,
     upstream,
     tags: model.partition ? [model.layer, 'partitioned'] : [model.layer],
     async materialise(context) {

@@ -36,6 +36,8 @@ export interface Asset {
   description: string;
   upstream: readonly string[];
   tags: readonly string[];
+  /** The file that declares it, relative to the project root, for messages (a model's SQL file). */
+  file?: string;
   /** Extract assets are retried with backoff; models are not (the same SQL fails the same way). */
   retries?: number;
   materialise(context: AssetContext): Promise<AssetResult>;

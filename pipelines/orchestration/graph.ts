@@ -31,10 +31,24 @@ export function topologicalOrder(assets: readonly Asset[]): Asset[] {
     }
   }
   if (ordered.length < assets.length) {
-    const stuck = assets.filter((a) => !ordered.includes(a)).map((a) => a.key);
-    throw new GraphError(`Cycle in the asset graph among: ${stuck.join(', ')}`);
+    const cycle = onCycles(assets.filter((a) => !ordered.includes(a)));
+    throw new GraphError(`Cycle in the asset graph among: ${cycle.map((a) => (a.file ? `${a.key} (${a.file})` : a.key)).join(', ')}`);
   }
   return ordered;
+}
+
+/**
+ * Of the assets Kahn's algorithm could not order, those on a cycle: the ones merely downstream of
+ * a cycle (the report site, say) are peeled off, as they feed nothing that is stuck.
+ */
+function onCycles(stuck: readonly Asset[]): Asset[] {
+  let remaining = [...stuck];
+  for (;;) {
+    const feeding = new Set(remaining.flatMap((a) => a.upstream));
+    const next = remaining.filter((a) => feeding.has(a.key));
+    if (next.length === remaining.length) return remaining;
+    remaining = next;
+  }
 }
 
 const KIND_ORDER = ['load', 'model', 'analytics', 'publish'];
