@@ -33,8 +33,9 @@ Commands:
         in the landing folder (the inbox sensor; 0 turns it off). Stops on Ctrl-C.
   status
         Each asset's last materialisation, its freshness against the SLA, and failing checks.
-  query "<sql>" [--json]
-        Run SQL against the warehouse (read-only) and print the result.
+  query "<sql>" [--json] [--allow-files]
+        Run SQL against the warehouse, read-only, and print each statement's result. Nothing outside
+        the warehouse is read or written (COPY, ATTACH, EXPORT, read_csv) unless --allow-files.
   assets
         List every asset with its kind, group and upstream keys.
   runs [--limit N]
@@ -232,19 +233,30 @@ async function generate(args: readonly string[]): Promise<number> {
 }
 
 async function query(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, 'allow-files': { type: 'boolean' } }, true);
   const sql = positionals.join(' ').trim();
   if (!sql) throw new UsageError('query needs SQL: clm query "select * from marts.customers limit 5"');
+  const writes = /(^|;)\s*(copy|export|attach|detach|install|load|checkpoint|vacuum)\b/i.exec(sql);
+  if (writes) throw new UsageError(`clm query is read-only: ${writes[2]!.toUpperCase()} is refused (even with --allow-files, which only lets queries read local files)`);
   const paths = pathsFrom(values);
-  const rows = await withWarehouse(
+  // Read-only for real: the warehouse is opened read-only, and no other file may be read or
+  // written (COPY … TO, EXPORT DATABASE, ATTACH, read_csv) unless --allow-files says so.
+  const results = await withWarehouse(
     paths.warehouse,
     async (w) => {
       await applySettings(w, paths.settings);
-      return w.readAll(sql);
+      return w.readEach(sql);
     },
-    { readOnly: true },
-  );
-  console.log(values.json ? JSON.stringify(rows, jsonReplacer, 2) : formatTable(rows));
+    { readOnly: true, externalAccess: values['allow-files'] === true },
+  ).catch((error: unknown) => {
+    const message = errorMessage(error);
+    if (/external access|disabled by configuration|read-only|read only/i.test(message)) {
+      throw new UsageError(`clm query is read-only and reads only the warehouse: ${message}. To read local files, pass --allow-files.`);
+    }
+    throw error;
+  });
+  if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results, jsonReplacer, 2));
+  else console.log(results.map((rows) => formatTable(rows)).join('\n'));
   return 0;
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { clm } from './helpers/cli.js';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshProject, projectWithSources, run } from './helpers/warehouse.js';
+import { freshProject, projectWithSources, run, tempDir } from './helpers/warehouse.js';
 
 describe('the clm command', () => {
   it('answers clm query with a table, or JSON', async () => {
@@ -44,5 +44,26 @@ export default defineSource({ name: 'pos', description: 'till rolls', tables: [{
     expect(assets.code, assets.stderr).toBe(0);
     expect(assets.stdout).toMatch(/raw\.pos__sales\s+load\s+pos/);
     expect(assets.stdout).toMatch(/staging\.stg_pos__sales\s+model\s+staging\s+raw\.pos__sales/);
+  });
+
+  it('keeps clm query read-only: no COPY, ATTACH or EXPORT, local files only with --allow-files, every statement printed', async () => {
+    const paths = freshProject('mini');
+    await run(paths);
+    const out = join(tempDir(), 'out.csv');
+    for (const sql of [`copy (select 1) to '${out}'`, `attach '${out}.duckdb' as other`, `export database '${out}.dir'`]) {
+      const refused = await clm(['query', sql, '--warehouse', paths.warehouse, '--allow-files']);
+      expect(refused.code, sql).toBe(2);
+      expect(refused.stderr).toMatch(/^error: clm query is read-only: (COPY|ATTACH|EXPORT) is refused/);
+    }
+    expect(existsSync(out)).toBe(false);
+    const csv = join(tempDir(), 'in.csv');
+    writeFileSync(csv, 'n\n1\n2\n');
+    const hidden = await clm(['query', `select count(*) as n from read_csv('${csv}')`, '--warehouse', paths.warehouse]);
+    expect(hidden.code).toBe(2);
+    expect(hidden.stderr).toContain('To read local files, pass --allow-files.');
+    const allowed = await clm(['query', '--json', `select count(*) as n from read_csv('${csv}')`, '--warehouse', paths.warehouse, '--allow-files']);
+    expect(JSON.parse(allowed.stdout)).toEqual([{ n: 2 }]);
+    const both = await clm(['query', '--json', 'select 1 as a; select 2 as b', '--warehouse', paths.warehouse]);
+    expect(JSON.parse(both.stdout)).toEqual([[{ a: 1 }], [{ b: 2 }]]);
   });
 });

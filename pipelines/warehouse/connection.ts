@@ -15,6 +15,8 @@ export interface Warehouse {
   readAll<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
   /** Runs a statement and returns the number of rows it changed. */
   run(sql: string, params?: Params): Promise<number>;
+  /** Runs every statement of `sql` in turn and returns each one's rows. */
+  readEach(sql: string): Promise<Row[][]>;
   /** Runs a statement and returns the first column of the first row. */
   readScalar<T = unknown>(sql: string, params?: Params): Promise<T>;
   closeSync(): void;
@@ -24,6 +26,8 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** DuckDB's memory_limit, e.g. '2GB'. */
   memoryLimit?: string;
+  /** false: no file outside the warehouse may be read or written (COPY, ATTACH, read_csv…). */
+  externalAccess?: boolean;
 }
 
 /**
@@ -37,6 +41,7 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
   };
   if (options.readOnly) config['access_mode'] = 'READ_ONLY';
   if (options.memoryLimit) config['memory_limit'] = options.memoryLimit;
+  if (options.externalAccess === false) config['enable_external_access'] = 'false';
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, config);
@@ -53,6 +58,15 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
     async readAll<T extends Row>(sql: string, params?: Params) {
       const reader = await connection.runAndReadAll(sql, params ? [...params] : undefined);
       return reader.getRowObjectsJS().map((row) => normaliseRow(row) as T);
+    },
+    async readEach(sql: string) {
+      const statements = await connection.extractStatements(sql);
+      const results: Row[][] = [];
+      for (let i = 0; i < statements.count; i++) {
+        const reader = await (await statements.prepare(i)).runAndReadAll();
+        results.push(reader.getRowObjectsJS().map((row) => normaliseRow(row)));
+      }
+      return results;
     },
     async run(sql: string, params?: Params) {
       const result = await connection.run(sql, params ? [...params] : undefined);
