@@ -1,6 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { constants, createBrotliCompress, createGzip } from 'node:zlib';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,29 +17,44 @@ const TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
+/** Already compressed: sending them through gzip again only costs time. */
+const COMPRESSED = new Set(['.png', '.ico', '.woff', '.woff2', '.gz', '.br']);
+
 /**
- * Serves the built report site. A page that was not prerendered (most customer profiles) gets the
- * fallback page, which renders it in the browser; a missing file gets 404.
+ * Serves the built report site on loopback. A page that was not prerendered (most customer
+ * profiles) gets the fallback page with status 404, which renders it in the browser; a missing
+ * file gets a plain 404; a malformed address gets 400; nothing outside the site is ever read.
+ * Responses are compressed (brotli or gzip, as the browser accepts), and SvelteKit's hashed
+ * assets (`/_app/immutable/`) are cached for good.
  */
 export function serveSite(siteDir: string, port = 0, host = '127.0.0.1'): Promise<{ server: Server; url: string }> {
   const root = resolve(siteDir);
   const server = createServer((request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-    let file = normalize(join(root, pathname));
-    if (!file.startsWith(root)) {
-      response.writeHead(403).end();
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    } catch {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end('malformed address');
+      return;
+    }
+    let file = resolve(root, `.${pathname}`);
+    const inside = relative(root, file);
+    if (inside.startsWith('..') || isAbsolute(inside) || pathname.includes('\0')) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    let status = 200;
     if (!existsSync(file)) {
       if (extname(pathname) !== '') {
-        response.writeHead(404).end('not found');
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
+      // A page that was not prerendered: the fallback renders it in the browser.
       file = join(root, '404.html');
+      status = 404;
     }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
+    send(request, response, file, status, pathname.startsWith('/_app/immutable/'));
   });
   return new Promise((resolvePromise) => {
     server.listen(port, host, () => {
@@ -47,4 +63,20 @@ export function serveSite(siteDir: string, port = 0, host = '127.0.0.1'): Promis
       resolvePromise({ server, url: `http://${host}:${actualPort}` });
     });
   });
+}
+
+function send(request: IncomingMessage, response: ServerResponse, file: string, status: number, immutable: boolean): void {
+  const extension = extname(file);
+  const accepts = String(request.headers['accept-encoding'] ?? '');
+  const encoding = COMPRESSED.has(extension) ? undefined : /\bbr\b/.test(accepts) ? 'br' : /\bgzip\b/.test(accepts) ? 'gzip' : undefined;
+  response.writeHead(status, {
+    'content-type': TYPES[extension] ?? 'application/octet-stream',
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    vary: 'accept-encoding',
+    ...(encoding ? { 'content-encoding': encoding } : {}),
+  });
+  const body = createReadStream(file);
+  if (encoding === 'br') body.pipe(createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })).pipe(response);
+  else if (encoding === 'gzip') body.pipe(createGzip()).pipe(response);
+  else body.pipe(response);
 }
