@@ -5,7 +5,8 @@ import { ident, literal } from '../warehouse/connection.js';
 import { ClmError, SchemaDriftError } from '../errors.js';
 import { fileChecksum } from './checksum.js';
 import { ensureRawTable } from './raw-table.js';
-import { firstLineOffset, landFile, readFileColumns, readRejects } from './read-file.js';
+import { landFile, readFileColumns, readRejects } from './read-file.js';
+import { mapLines, physicalLine } from './line-map.js';
 import { columnSpec, rawTableName, sourceFolder, type SourceDefinition, type TableSpec } from './source.js';
 import { resolveVersionsSql, validateSql } from './validate-sql.js';
 
@@ -77,10 +78,8 @@ async function loadFile(context: LoadContext, source: SourceDefinition, table: T
   await landFile(warehouse, file, table, headers);
   const rejects = await readRejects(warehouse);
   const rejectedLines = [...new Set(rejects.map((r) => Number(r.line)))].sort((a, b) => a - b);
-  const offset = firstLineOffset(table);
-  // The k-th rejected line (0-based) at line L pushes every row from index L - offset - k one line down.
-  const thresholds = rejectedLines.map((line, k) => line - offset - k);
-  await warehouse.run(validateSql(table, present, offset, thresholds));
+  await mapLines(warehouse, file, table, rejectedLines);
+  await warehouse.run(validateSql(table, present));
   await warehouse.run(resolveVersionsSql(table, rawTable));
 
   const where = { run: literal(context.runId), source: literal(source.name), table: literal(table.name), file: literal(shown) };
@@ -119,7 +118,8 @@ async function loadFile(context: LoadContext, source: SourceDefinition, table: T
 async function quarantineRejects(context: LoadContext, source: SourceDefinition, table: TableSpec, shown: string, rejects: Awaited<ReturnType<typeof readRejects>>): Promise<number> {
   const byLine = new Map<number, (typeof rejects)[number]>();
   for (const reject of rejects) if (!byLine.has(Number(reject.line))) byLine.set(Number(reject.line), reject);
-  for (const [line, reject] of byLine) {
+  for (const [logicalLine, reject] of byLine) {
+    const line = await physicalLine(context.warehouse, logicalLine);
     await context.warehouse.run(
       `insert into meta.quarantine values ($1, $2, $3, $4, $5, $6, $7, to_json({'csv_line': $8::varchar}), now())`,
       [context.runId, source.name, table.name, shown, line, reject.column_name, `malformed line: ${reject.error_message}`, reject.csv_line],

@@ -5,11 +5,6 @@ import { literal } from '../warehouse/connection.js';
 import { ExtractError, errorMessage } from '../errors.js';
 import type { TableSpec } from './source.js';
 
-/** Where a file's rows start: the line of the first data row, minus one (CSV has a header). */
-export function firstLineOffset(table: TableSpec): number {
-  return table.format === 'csv' ? 2 : 1;
-}
-
 /** The column names a file has, as DuckDB reads them. */
 export async function readFileColumns(warehouse: Warehouse, file: string, table: TableSpec): Promise<string[]> {
   if (table.format === 'csv') return readOrExplain(file, () => readCsvHeader(file, table.csv?.delimiter ?? ','));

@@ -8,10 +8,9 @@ import { columnSpec, type ColumnSpec, type TableSpec } from './source.js';
  *
  * @param presentColumns declared column name → header in this file (absent: the column is missing
  *   from the file and loads as null, which the source allowed).
- * @param lineThresholds rows at or past each threshold sit one line further down the file, because
- *   a rejected line came before them.
+ * Each row's file line comes from `_data_lines` (see line-map.ts).
  */
-export function validateSql(table: TableSpec, presentColumns: ReadonlyMap<string, string>, lineOffset: number, lineThresholds: readonly number[]): string {
+export function validateSql(table: TableSpec, presentColumns: ReadonlyMap<string, string>): string {
   const declared = Object.entries(table.columns).map(([name, raw]) => ({ name, spec: columnSpec(raw) }));
   const keyed = (table.primaryKey?.length ?? 0) > 0;
   const required = new Set([...(table.primaryKey ?? []), ...declared.filter((c) => c.spec.required).map((c) => c.name)]);
@@ -33,16 +32,15 @@ export function validateSql(table: TableSpec, presentColumns: ReadonlyMap<string
     ([check, predicate]) =>
       `case when (${predicate}) = false then {'column': ${literal(firstColumnIn(predicate, declared.map((c) => c.name)) ?? '')}, 'reason': ${literal(`check ${check} failed (${predicate})`)}} end`,
   );
-  const thresholds = lineThresholds.length > 0 ? `[${lineThresholds.join(', ')}]` : '[]::bigint[]';
-
   return `
 create or replace temp table _validated as
 with landed as (
     select
-        l.rowid + ${lineOffset} + len(list_filter(${thresholds}, t -> t <= l.rowid)) as _line,
+        d.line as _line,
         to_json(l)::varchar as _record,
         ${textColumns.join(',\n        ')}
     from _landing as l
+    inner join _data_lines as d on d.row_index = l.rowid - (select min(rowid) from _landing)
 ),
 typed as (
     select

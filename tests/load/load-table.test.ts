@@ -91,6 +91,32 @@ describe('loadTable', () => {
     warehouse.closeSync();
   });
 
+  it('gives every row its real file line, counting blank lines and quoted fields that span lines', async () => {
+    const { warehouse, landing, write } = await setup();
+    write('order_lines_2.csv', [
+      'order_line_id,order_id,product_id,quantity,unit_price_cny', // 1
+      'L1,O1,P1,2,100', // 2
+      '', // 3
+      'L2,O1,"P2 with', // 4
+      'a second line",1,50', // 5
+      'L3,O2,P3,1,x,extra', // 6: malformed
+      '', // 7
+      'L4,O2,P4,abc,10', // 8: quarantined
+      'L5,O3,P5,1,10', // 9
+    ].join('\n') + '\n');
+    await loadTable(context(warehouse, landing), shop, lines);
+    expect(await warehouse.readAll('select order_line_id, _source_line from raw.shop__order_lines order by 1')).toEqual([
+      { order_line_id: 'L1', _source_line: 2 },
+      { order_line_id: 'L2', _source_line: 4 },
+      { order_line_id: 'L5', _source_line: 9 },
+    ]);
+    expect(await warehouse.readAll("select line, reason like 'malformed line%' as malformed from meta.quarantine order by line")).toEqual([
+      { line: 6, malformed: true },
+      { line: 8, malformed: false },
+    ]);
+    warehouse.closeSync();
+  });
+
   it('adds nothing when the same file is loaded twice', async () => {
     const { warehouse, landing, write } = await setup();
     write('order_lines_1.csv', 'order_line_id,order_id,product_id,quantity,unit_price_cny\nL1,O1,P1,2,100\nL2,O1,P2,1,50\n');

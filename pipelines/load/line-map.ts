@@ -1,0 +1,54 @@
+import { literal, type Warehouse } from '../warehouse/connection.js';
+import type { TableSpec } from './source.js';
+
+/**
+ * The file's real 1-based line of every landed row, computed in DuckDB from the file's text:
+ * `_data_lines(row_index, line)`, where row_index is the row's place in `_landing`. It counts
+ * blank lines, and a quoted CSV field that spans lines keeps its record on its first line.
+ * DuckDB's CSV reader numbers a rejected line by records and blank lines, not by physical lines:
+ * `_logical_lines(logical_line, line)` maps those numbers to the file's lines.
+ */
+export async function mapLines(warehouse: Warehouse, file: string, table: TableSpec, rejectedLogicalLines: readonly number[]): Promise<void> {
+  if (table.format === 'parquet') {
+    // No lines in a parquet file: the row's place, from 1.
+    await warehouse.run(`create or replace temp table _data_lines as select (rowid - (select min(rowid) from _landing)) as row_index, (rowid - (select min(rowid) from _landing)) + 1 as line from _landing`);
+    await warehouse.run('create or replace temp table _logical_lines (logical_line bigint, line bigint)');
+    return;
+  }
+  const csv = table.format === 'csv';
+  // A line starts a record when the quotes before it are balanced (CSV); NDJSON has no line breaks inside a record.
+  const quotes = csv ? `length(text) - length(replace(text, '"', ''))` : '0';
+  await warehouse.run(`
+    create or replace temp table _logical_lines as
+    with lines as (
+        select unnest(parts) as text, generate_subscripts(parts, 1) as line
+        from (select string_split(content, chr(10)) as parts from read_text(${literal(file)}))
+    ),
+    starts as (
+        select
+            line,
+            text,
+            coalesce(sum(${quotes}) over (order by line rows between unbounded preceding and 1 preceding), 0) % 2 = 0 as starts_record
+        from lines
+    )
+    select
+        row_number() over (order by line) as logical_line,
+        line,
+        trim(text, chr(13) || chr(32) || chr(9)) = '' as is_blank
+    from starts
+    where starts_record`);
+  const rejected = rejectedLogicalLines.length > 0 ? `[${rejectedLogicalLines.join(', ')}]` : '[]::bigint[]';
+  await warehouse.run(`
+    create or replace temp table _data_lines as
+    select row_number() over (order by line) - 1 as row_index, line
+    from _logical_lines
+    where not is_blank
+        and logical_line > ${csv ? 1 : 0}
+        and not list_contains(${rejected}, logical_line)`);
+}
+
+/** The file line of a line DuckDB's CSV reader reported (rejects count records and blank lines). */
+export async function physicalLine(warehouse: Warehouse, logicalLine: number): Promise<number> {
+  const line = await warehouse.readScalar<number | null>('select line from _logical_lines where logical_line = $1', [logicalLine]);
+  return line ?? logicalLine;
+}
