@@ -23,7 +23,8 @@ export function validateSql(table: TableSpec, presentColumns: ReadonlyMap<string
   const parseReasons = declared.flatMap(({ name, spec }) => {
     const text = ident(`_text_${name}`);
     const reasons = [
-      `case when ${text} is not null and ${ident(name)} is null then {'column': ${literal(name)}, 'reason': 'cannot parse ' || ${text} || ' as ${spec.type}'} end`,
+      `case when ${text} is not null and ${ident(name)} is null then {'column': ${literal(name)}, 'reason': 'cannot parse ' || ${text} || ' as ${spec.type} exactly'} end`,
+      `case when strpos(${text}, chr(0)) > 0 then {'column': ${literal(name)}, 'reason': 'contains a NUL byte'} end`,
     ];
     if (required.has(name)) reasons.push(`case when ${text} is null then {'column': ${literal(name)}, 'reason': 'required value is missing'} end`);
     return reasons;
@@ -84,7 +85,9 @@ export function resolveVersionsSql(table: TableSpec, rawTable: string): string {
   const order = cursor ? `${cursor} desc nulls last, _line desc` : '_line desc';
   const staleReason = cursor
     ? `when r.${cursor} > v.${cursor}
-            then [{'column': ${literal(table.cursor ?? '')}, 'reason': 'stale: the warehouse holds a newer version (' || r.${cursor} || ')'}]`
+            then [{'column': ${literal(table.cursor ?? '')}, 'reason': 'stale: the warehouse holds a newer version (' || r.${cursor} || ')'}]
+        when v.${cursor} is null and r.${cursor} is not null
+            then [{'column': ${literal(table.cursor ?? '')}, 'reason': 'no ${table.cursor} value, and the warehouse holds a dated version (' || r.${cursor} || ')'}]`
     : '';
   return `
 create or replace temp table _final as
@@ -117,6 +120,14 @@ function castExpression(text: string, spec: ColumnSpec): string {
   }
   if (spec.type === 'BOOLEAN') {
     return `case lower(${text}) when 'true' then true when '1' then true when 'yes' then true when 'false' then false when '0' then false when 'no' then false end`;
+  }
+  if (spec.type === 'INTEGER' || spec.type === 'BIGINT') {
+    // 1.5 is not an integer: no rounding, the row is quarantined instead.
+    return `case when regexp_full_match(${text}, '[+-]?[0-9]+') then try_cast(${text} as ${spec.type}) end`;
+  }
+  if (spec.type.startsWith('DECIMAL')) {
+    // 12.345 does not fit DECIMAL(12,2) exactly: no rounding, the row is quarantined instead.
+    return `case when try_cast(${text} as ${spec.type}) = try_cast(${text} as DECIMAL(38, 18)) then try_cast(${text} as ${spec.type}) end`;
   }
   return `try_cast(${text} as ${spec.type})`;
 }

@@ -75,7 +75,7 @@ describe('loadTable', () => {
     const quarantined = await warehouse.readAll('select file, line, column_name, reason from meta.quarantine order by line');
     expect(quarantined.slice(0, 4)).toEqual([
       { file: 'shop/order_lines_1.csv', line: 3, column_name: 'quantity', reason: 'column quantity: check quantity_positive failed (quantity > 0)' },
-      { file: 'shop/order_lines_1.csv', line: 4, column_name: 'quantity', reason: 'column quantity: cannot parse abc as INTEGER' },
+      { file: 'shop/order_lines_1.csv', line: 4, column_name: 'quantity', reason: 'column quantity: cannot parse abc as INTEGER exactly' },
       { file: 'shop/order_lines_1.csv', line: 5, column_name: null, reason: 'exact duplicate of line 2' },
       { file: 'shop/order_lines_1.csv', line: 6, column_name: 'order_id', reason: 'column order_id: required value is missing' },
     ]);
@@ -114,6 +114,28 @@ describe('loadTable', () => {
       { line: 6, malformed: true },
       { line: 8, malformed: false },
     ]);
+    warehouse.closeSync();
+  });
+
+  it('changes no value silently: no rounding into INTEGER or DECIMAL, no NUL bytes, no undated row over a dated one', async () => {
+    const { warehouse, landing, write } = await setup();
+    write('order_lines_3.csv', 'order_line_id,order_id,product_id,quantity,unit_price_cny\nL1,O1,P1,1.5,100\nL2,O1,P2,1,12.345\nL3,O1,P\u00003,1,10\nL4,O1,P4,2,12.3\n');
+    await loadTable(context(warehouse, landing), shop, lines);
+    expect(await warehouse.readAll('select line, reason from meta.quarantine order by line')).toEqual([
+      { line: 2, reason: 'column quantity: cannot parse 1.5 as INTEGER exactly' },
+      { line: 3, reason: 'column unit_price_cny: cannot parse 12.345 as DECIMAL(12,2) exactly' },
+      { line: 4, reason: 'column product_id: contains a NUL byte' },
+    ]);
+    expect(await warehouse.readAll('select order_line_id, unit_price_cny::double as price from raw.shop__order_lines')).toEqual([{ order_line_id: 'L4', price: 12.3 }]);
+
+    write('orders_1.csv', 'order_id,status,updated_at\nO1,paid,2024-05-01 10:00:00\n');
+    await loadTable(context(warehouse, landing), shop, orders);
+    write('orders_2.csv', 'order_id,status,updated_at\nO1,cancelled,\n');
+    await loadTable(context(warehouse, landing, 'run-2'), shop, orders);
+    expect(await warehouse.readAll('select status from raw.shop__orders')).toEqual([{ status: 'paid' }]);
+    expect(await warehouse.readScalar("select reason from meta.quarantine where file like '%orders_2.csv'")).toBe(
+      'column updated_at: no updated_at value, and the warehouse holds a dated version (2024-05-01 10:00:00)',
+    );
     warehouse.closeSync();
   });
 
@@ -175,7 +197,7 @@ describe('loadTable', () => {
     const source = defineSource({ name: 'shop', description: '', tables: [events, { ...events, name: 'events_pq', files: 'events*.parquet', format: 'parquet' }] });
     const json = await loadTable(context(warehouse, landing), source, events);
     expect(json).toMatchObject({ rowsRead: 2, rowsLoaded: 1, rowsQuarantined: 1 });
-    expect(await warehouse.readScalar("select reason from meta.quarantine where table_name = 'events'")).toBe('column at: cannot parse not a time as TIMESTAMP');
+    expect(await warehouse.readScalar("select reason from meta.quarantine where table_name = 'events'")).toBe('column at: cannot parse not a time as TIMESTAMP exactly');
 
     await warehouse.run(`copy (select 7 as id, timestamp '2024-02-01 00:00:00' as at, 9.99 as amount_cny) to '${join(landing, 'shop', 'events_2.parquet')}' (format parquet)`);
     const parquet = await loadTable(context(warehouse, landing), source, source.tables[1]!);
