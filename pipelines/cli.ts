@@ -1,20 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { initSource } from './init/init-source.js';
-import { serveSite } from './publish/serve.js';
-import { clvFit, formatParameter } from './analytics/clv/fit-command.js';
-import { startScheduler } from './orchestration/scheduler.js';
-import { assetStatus } from './orchestration/status.js';
-import { SCHEDULES } from './schedules.js';
 import { loadProject, type Project } from './config.js';
 import { ClmError, UsageError, errorMessage } from './errors.js';
-import { runPipeline } from './orchestration/runner.js';
-import { generateSample } from './generate/generate.js';
-import { withWarehouse } from './warehouse/connection.js';
-import { loadDefinitions } from './definitions.js';
 import { formatTable } from './cli-format.js';
-import { applySettings } from './warehouse/macros.js';
 
 const HELP = `clm — customer-lifecycle warehouse
 
@@ -65,7 +54,10 @@ Options for every command (each overrides clm.config.yml):
 
 Exit codes: 0 success · 1 the run failed (a model, test or load) · 2 usage error · 75 warehouse busy`;
 
-/** Runs the command line; returns the exit code. */
+/**
+ * Runs the command line; returns the exit code. Each command imports what it needs when it runs,
+ * so `clm --help` and light commands start at once (DuckDB and Evidence load only when used).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -130,6 +122,8 @@ function pathsFrom(values: { warehouse?: unknown; landing?: unknown; sources?: u
 }
 
 async function run(args: readonly string[]): Promise<number> {
+  const { runPipeline } = await import('./orchestration/runner.js');
+  const { loadDefinitions } = await import('./definitions.js');
   const { values } = parse(args, {
     select: { type: 'string' },
     exclude: { type: 'string' },
@@ -152,6 +146,8 @@ async function run(args: readonly string[]): Promise<number> {
 }
 
 async function backfill(args: readonly string[]): Promise<number> {
+  const { runPipeline } = await import('./orchestration/runner.js');
+  const { loadDefinitions } = await import('./definitions.js');
   const { values } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, select: { type: 'string', default: 'tag:partitioned' } });
   const months = monthRange(values.from, values.to);
   const paths = pathsFrom(values);
@@ -179,6 +175,9 @@ export function monthRange(from: string | undefined, to: string | undefined): st
 }
 
 async function schedule(args: readonly string[]): Promise<number> {
+  const { startScheduler } = await import('./orchestration/scheduler.js');
+  const { SCHEDULES } = await import('./schedules.js');
+  const { loadDefinitions } = await import('./definitions.js');
   const { values } = parse(args, { 'sensor-interval': { type: 'string', default: '30' }, exclude: { type: 'string' } });
   const seconds = Number(values['sensor-interval']);
   if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--sensor-interval takes seconds, not '${values['sensor-interval']}'`);
@@ -193,6 +192,9 @@ async function schedule(args: readonly string[]): Promise<number> {
 }
 
 async function status(args: readonly string[]): Promise<number> {
+  const { assetStatus } = await import('./orchestration/status.js');
+  const { withWarehouse } = await import('./warehouse/connection.js');
+  const { loadDefinitions } = await import('./definitions.js');
   const { values } = parse(args, {});
   const paths = pathsFrom(values);
   const definitions = await loadDefinitions(paths);
@@ -207,6 +209,7 @@ async function status(args: readonly string[]): Promise<number> {
 }
 
 async function generate(args: readonly string[]): Promise<number> {
+  const { generateSample } = await import('./generate/generate.js');
   const { values } = parse(args, {
     customers: { type: 'string' },
     seed: { type: 'string', default: '42' },
@@ -233,6 +236,8 @@ async function generate(args: readonly string[]): Promise<number> {
 }
 
 async function query(args: readonly string[]): Promise<number> {
+  const { withWarehouse } = await import('./warehouse/connection.js');
+  const { applySettings } = await import('./warehouse/macros.js');
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, 'allow-files': { type: 'boolean' } }, true);
   const sql = positionals.join(' ').trim();
   if (!sql) throw new UsageError('query needs SQL: clm query "select * from marts.customers limit 5"');
@@ -261,6 +266,7 @@ async function query(args: readonly string[]): Promise<number> {
 }
 
 async function assets(args: readonly string[]): Promise<number> {
+  const { loadDefinitions } = await import('./definitions.js');
   const { values } = parse(args, {});
   const definitions = await loadDefinitions(pathsFrom(values), { allowOpenChoices: true });
   console.log(formatTable(definitions.assets.map((a) => ({ key: a.key, kind: a.kind, group: a.group, upstream: a.upstream.join(', ') }))));
@@ -268,6 +274,7 @@ async function assets(args: readonly string[]): Promise<number> {
 }
 
 async function runs(args: readonly string[]): Promise<number> {
+  const { withWarehouse } = await import('./warehouse/connection.js');
   const { values } = parse(args, { limit: { type: 'string', default: '20' } });
   const paths = pathsFrom(values);
   const rows = await withWarehouse(
@@ -285,6 +292,7 @@ async function runs(args: readonly string[]): Promise<number> {
 }
 
 async function clv(args: readonly string[]): Promise<number> {
+  const { clvFit, formatParameter } = await import('./analytics/clv/fit-command.js');
   const [sub, ...rest] = args;
   if (sub !== 'fit') throw new UsageError(`Unknown command 'clv ${sub ?? ''}'. Did you mean 'clv fit'?`);
   const { values } = parse(rest, {
@@ -345,6 +353,7 @@ async function clv(args: readonly string[]): Promise<number> {
 }
 
 async function init(args: readonly string[]): Promise<number> {
+  const { initSource } = await import('./init/init-source.js');
   const [what, ...rest] = args;
   if (what !== 'source') throw new UsageError(`Unknown command 'init ${what ?? ''}'. Did you mean 'init source NAME --from FILE'?`);
   const { values, positionals } = parse(rest, { from: { type: 'string' }, force: { type: 'boolean' } }, true);
@@ -361,6 +370,7 @@ async function init(args: readonly string[]): Promise<number> {
 }
 
 async function serve(args: readonly string[]): Promise<number> {
+  const { serveSite } = await import('./publish/serve.js');
   const { values } = parse(args, { port: { type: 'string', default: '3000' } });
   const site = join(pathsFrom(values).reports, 'build');
   if (!existsSync(join(site, 'index.html'))) throw new UsageError(`No site in ${site}: run 'clm run' (or npm start) first`);

@@ -1,7 +1,14 @@
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Asset } from '../orchestration/asset.js';
 import { buildSite, exportReportData } from './publish.js';
+import { copyReportsProject } from './reports-copy.js';
 
-/** The report site: exports the report tables as Arrow and builds the Evidence project. */
+/**
+ * The report site: exports the report tables as Arrow and builds the Evidence project, in a copy
+ * of it under `reports/.builds/<run>/`. Only a finished build goes live, by replacing the
+ * `reports/build` link in one rename, so a failed or killed build leaves the previous site in place.
+ */
 export function publishAsset(marts: readonly string[]): Asset {
   return {
     key: 'reports.site',
@@ -11,16 +18,45 @@ export function publishAsset(marts: readonly string[]): Asset {
     upstream: marts,
     tags: ['reports'],
     async materialise(context) {
-      const exported = await exportReportData(context.warehouse, context.reportsDir, context.settings);
-      context.log(`    exported ${exported.tables} report tables, ${fmt(exported.rows)} rows, ${fmt(exported.bytes / 1024)} KiB of Arrow`);
-      const site = await buildSite(context.reportsDir, context.log);
-      return {
-        rows: exported.rows,
-        summary: `${site.pages} pages, ${fmt(site.bytes / 1024 / 1024)} MiB in reports/build/, built in ${site.seconds.toFixed(1)}s`,
-        metrics: { buildSeconds: site.seconds, siteBytes: site.bytes, sitePages: site.pages, dataBytes: exported.bytes },
-      };
+      const builds = join(context.reportsDir, '.builds');
+      const staging = join(builds, context.runId);
+      rmSync(staging, { recursive: true, force: true });
+      copyReportsProject(context.reportsDir, staging);
+      try {
+        const exported = await exportReportData(context.warehouse, staging, context.settings);
+        context.log(`    exported ${exported.tables} report tables, ${fmt(exported.rows)} rows, ${fmt(exported.bytes / 1024)} KiB of Arrow`);
+        const site = await buildSite(staging, context.log);
+        goLive(context.reportsDir, join(staging, 'build'));
+        removeOtherBuilds(builds, context.runId);
+        return {
+          rows: exported.rows,
+          summary: `${site.pages} pages, ${fmt(site.bytes / 1024 / 1024)} MiB in reports/build/, built in ${site.seconds.toFixed(1)}s`,
+          metrics: { buildSeconds: site.seconds, siteBytes: site.bytes, sitePages: site.pages, dataBytes: exported.bytes },
+        };
+      } catch (error) {
+        rmSync(staging, { recursive: true, force: true });
+        throw error;
+      }
     },
   };
+}
+
+/** Points `reports/build` at a finished build with one atomic rename of a link. */
+function goLive(reportsDir: string, build: string): void {
+  const live = join(reportsDir, 'build');
+  const next = join(reportsDir, `build.next-${process.pid}`);
+  rmSync(next, { force: true });
+  symlinkSync(relative(reportsDir, build), next);
+  // A site built in place by an older clm is a folder, which a link cannot replace: set it aside.
+  if (existsSync(live) && !lstatSync(live).isSymbolicLink()) {
+    mkdirSync(join(reportsDir, '.builds'), { recursive: true });
+    renameSync(live, join(reportsDir, '.builds', `in-place-${Date.now()}`));
+  }
+  renameSync(next, live);
+}
+
+function removeOtherBuilds(builds: string, current: string): void {
+  for (const entry of readdirSync(builds)) if (entry !== current) rmSync(join(builds, entry), { recursive: true, force: true });
 }
 
 function fmt(n: number): string {

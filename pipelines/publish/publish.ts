@@ -80,8 +80,9 @@ export interface BuildResult {
 }
 
 /**
- * Builds the Evidence site into `reports/build/` with no network: telemetry off, data from
+ * Builds the Evidence site into `<reportsDir>/build/` with no network: telemetry off, data from
  * {@link exportReportData}. Progress lines go to `log`; the full output to `.evidence/build.log`.
+ * The publish asset calls it on a copy of the project and puts the result live only when done.
  */
 export async function buildSite(reportsDir: string, log: (line: string) => void): Promise<BuildResult> {
   const cli = join(reportsDir, 'node_modules', '@evidence-dev', 'evidence', 'cli.js');

@@ -1,13 +1,20 @@
-import { cpSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** What a copy of the Evidence project leaves out: installed packages, build output and caches. */
+const NOT_COPIED = new Set(['node_modules', '.evidence', 'build', '.builds']);
 
 /**
  * Copies the Evidence project (pages, configuration) to `target`, sharing its installed
- * node_modules through a link, so a test or the benchmark can build a site without touching
- * reports/build or reports/.evidence.
+ * node_modules through a link, so a site can be built without touching reports/build or
+ * reports/.evidence: by each publish (in reports/.builds/), by a test or by the benchmark.
  */
 export function copyReportsProject(source: string, target: string): string {
-  cpSync(source, target, { recursive: true, filter: (path) => !/[/\\](node_modules|\.evidence|build)$/.test(path) });
+  mkdirSync(target, { recursive: true });
+  for (const entry of readdirSync(source)) {
+    if (NOT_COPIED.has(entry) || entry.startsWith('build.next-')) continue;
+    cpSync(join(source, entry), join(target, entry), { recursive: true });
+  }
   symlinkSync(join(source, 'node_modules'), join(target, 'node_modules'));
   return target;
 }

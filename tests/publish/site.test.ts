@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -139,4 +139,21 @@ describe('the report site, built and read offline', () => {
   it('never asks the network for anything', () => {
     expect(outside).toEqual([]);
   });
+
+  it('leaves the live site in place when a build fails', async () => {
+    const live = readlinkSync(join(paths.reports, 'build'));
+    const broken = join(paths.reports, 'pages', 'broken.md');
+    writeFileSync(broken, '```sql broken\nselect * from clm.no_such_table\n```\n\n<Value data={broken}/>\n');
+    try {
+      const summary = await runPipeline({ paths, assets: (await loadDefinitions(paths)).assets, selection: 'reports.site' });
+      expect(summary.assets.find((a) => a.key === 'reports.site')?.status).toBe('failed');
+    } finally {
+      rmSync(broken);
+    }
+    expect(readlinkSync(join(paths.reports, 'build'))).toBe(live);
+    expect(existsSync(join(paths.reports, 'build', 'index.html'))).toBe(true);
+    expect(readdirSync(join(paths.reports, '.builds'))).toEqual([live.split(/[/\\]/)[1]]);
+    const { page } = await open('/');
+    await page.close();
+  }, 600_000);
 });
