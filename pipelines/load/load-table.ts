@@ -57,10 +57,13 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
       continue;
     }
     const shown = context.displayRoot ? relative(context.displayRoot, file) : file;
-    const load = await loadFile(context, source, table, rawTable, file, shown);
+    const size = (await stat(file)).size;
+    // An empty file (a transfer that wrote nothing yet) has no header to check and no rows: it is
+    // recorded as loaded with 0 rows, and the other files of the table load as usual.
+    const load = size === 0 ? { file: shown, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 } : await loadFile(context, source, table, rawTable, file, shown);
     await warehouse.run(
       'insert into meta.loaded_files values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())',
-      [source.name, table.name, shown, checksum, (await stat(file)).size, load.rowsRead, load.rowsLoaded, load.rowsQuarantined, context.runId],
+      [source.name, table.name, shown, checksum, size, load.rowsRead, load.rowsLoaded, load.rowsQuarantined, context.runId],
     );
     result.files.push(load);
     result.rowsRead += load.rowsRead;

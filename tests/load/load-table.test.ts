@@ -139,6 +139,19 @@ describe('loadTable', () => {
     warehouse.closeSync();
   });
 
+  it('records an empty file as empty and loads the good file beside it', async () => {
+    const { warehouse, landing, write } = await setup();
+    write('order_lines_0.csv', '');
+    write('order_lines_1.csv', 'order_line_id,order_id,product_id,quantity,unit_price_cny\nL1,O1,P1,2,100\n');
+    const load = await loadTable(context(warehouse, landing), shop, lines);
+    expect(load).toMatchObject({ rowsRead: 1, rowsLoaded: 1, rowsQuarantined: 0 });
+    expect(await warehouse.readAll('select file, size_bytes, rows_read from meta.loaded_files order by file')).toEqual([
+      { file: 'shop/order_lines_0.csv', size_bytes: 0, rows_read: 0 },
+      { file: 'shop/order_lines_1.csv', size_bytes: 73, rows_read: 1 },
+    ]);
+    warehouse.closeSync();
+  });
+
   it('adds nothing when the same file is loaded twice', async () => {
     const { warehouse, landing, write } = await setup();
     write('order_lines_1.csv', 'order_line_id,order_id,product_id,quantity,unit_price_cny\nL1,O1,P1,2,100\nL2,O1,P2,1,50\n');
