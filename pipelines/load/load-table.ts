@@ -1,8 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { Warehouse } from '../warehouse/connection.js';
 import { ident, literal } from '../warehouse/connection.js';
 import { ClmError, SchemaDriftError } from '../errors.js';
+import { kyselyFor } from '../warehouse/kysely-dialect.js';
+import type { MetaTables } from '../warehouse/meta-schema.js';
 import { fileChecksum } from './checksum.js';
 import { ensureRawTable } from './raw-table.js';
 import { landFile, readFileColumns, readRejects } from './read-file.js';
@@ -61,10 +63,22 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
     // An empty file (a transfer that wrote nothing yet) has no header to check and no rows: it is
     // recorded as loaded with 0 rows, and the other files of the table load as usual.
     const load = size === 0 ? { file: shown, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 } : await loadFile(context, source, table, rawTable, file, shown);
-    await warehouse.run(
-      'insert into meta.loaded_files values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())',
-      [source.name, table.name, shown, checksum, size, load.rowsRead, load.rowsLoaded, load.rowsQuarantined, context.runId],
-    );
+    await kyselyFor<MetaTables>(warehouse)
+      .insertInto('meta.loaded_files')
+      .values({
+        source: source.name,
+        table_name: table.name,
+        file: shown,
+        checksum,
+        size_bytes: size,
+        rows_read: load.rowsRead,
+        rows_loaded: load.rowsLoaded,
+        rows_quarantined: load.rowsQuarantined,
+        run_id: context.runId,
+        loaded_at: new Date(),
+        ends_with_newline: table.format === 'parquet' || size === 0 ? null : await endsWithNewline(file, size),
+      })
+      .execute();
     result.files.push(load);
     result.rowsRead += load.rowsRead;
     result.rowsLoaded += load.rowsLoaded;
@@ -115,6 +129,18 @@ async function loadFile(context: LoadContext, source: SourceDefinition, table: T
     throw new ClmError(`Load lost rows: ${shown} (${source.name}.${table.name}): read ${read}, loaded ${loaded}, quarantined ${quarantined + structural}`);
   }
   return { file: shown, rowsRead: read, rowsLoaded: loaded, rowsQuarantined: quarantined + structural };
+}
+
+/** Whether a text file's last byte is a line feed (a cut transfer often ends mid-line). */
+async function endsWithNewline(file: string, size: number): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Lines DuckDB's CSV reader could not split into a record: one quarantined row each. */

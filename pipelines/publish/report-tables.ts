@@ -143,7 +143,8 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   {
     name: 'pipeline_loads',
     sql: `select source, table_name, count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
-                 sum(rows_quarantined) as rows_quarantined, max(loaded_at) as last_loaded_at
+                 sum(rows_quarantined) as rows_quarantined, count(*) filter (where ends_with_newline = false) as files_without_final_newline,
+                 max(loaded_at) as last_loaded_at
           from meta.loaded_files group by all order by all`,
   },
   {

@@ -22,6 +22,8 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
         run_id varchar not null,
         loaded_at timestamp not null
     )`);
+  // A text file that does not end with a newline may be a cut transfer: loaded, but flagged.
+  await warehouse.run('alter table meta.loaded_files add column if not exists ends_with_newline boolean');
   await warehouse.run(`
     create table if not exists meta.quarantine (
         run_id varchar not null,
@@ -88,6 +90,7 @@ export interface MetaTables {
     rows_quarantined: number;
     run_id: string;
     loaded_at: Date;
+    ends_with_newline: boolean | null;
   };
   'meta.quarantine': {
     run_id: string;

@@ -152,6 +152,18 @@ describe('loadTable', () => {
     warehouse.closeSync();
   });
 
+  it('loads a file with no final newline but flags it in its load record', async () => {
+    const { warehouse, landing, write } = await setup();
+    write('order_lines_1.csv', 'order_line_id,order_id,product_id,quantity,unit_price_cny\nL1,O1,P1,2,100\n');
+    write('order_lines_2.csv', 'order_line_id,order_id,product_id,quantity,unit_price_cny\nL2,O1,P1,2,100');
+    expect(await loadTable(context(warehouse, landing), shop, lines)).toMatchObject({ rowsLoaded: 2 });
+    expect(await warehouse.readAll('select file, ends_with_newline from meta.loaded_files order by file')).toEqual([
+      { file: 'shop/order_lines_1.csv', ends_with_newline: true },
+      { file: 'shop/order_lines_2.csv', ends_with_newline: false },
+    ]);
+    warehouse.closeSync();
+  });
+
   it('adds nothing when the same file is loaded twice', async () => {
     const { warehouse, landing, write } = await setup();
     write('order_lines_1.csv', 'order_line_id,order_id,product_id,quantity,unit_price_cny\nL1,O1,P1,2,100\nL2,O1,P2,1,50\n');
