@@ -1,3 +1,8 @@
+/** A count as progress lines show it: 1,234,567. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
 /** Renders rows as an aligned text table for the terminal (CJK characters count as two columns). */
 export function formatTable(rows: readonly object[]): string {
   if (rows.length === 0) return '(no rows)';

@@ -1,3 +1,4 @@
+import { formatCount as fmt } from '../cli-format.js';
 import type { Asset } from '../orchestration/asset.js';
 import { loadTable } from './load-table.js';
 import { rawTableName, type SourceDefinition } from './source.js';
@@ -47,8 +48,4 @@ export function loadAssets(source: SourceDefinition): Asset[] {
       };
     },
   }));
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }

@@ -1,3 +1,4 @@
+import { formatCount } from '../cli-format.js';
 import { GraphError } from '../errors.js';
 import type { Asset } from '../orchestration/asset.js';
 import type { Warehouse } from '../warehouse/connection.js';
@@ -39,7 +40,7 @@ function modelAsset(model: ModelDefinition, upstream: string[]): Asset {
       return {
         rows: outcome.rows,
         checks: outcome.checks,
-        summary: outcome.rows === undefined ? 'view' : `${Math.round(outcome.rows).toLocaleString('en-US')} rows`,
+        summary: outcome.rows === undefined ? 'view' : `${formatCount(outcome.rows)} rows`,
         metrics: { buildSeconds: outcome.buildSeconds, testSeconds: outcome.testSeconds },
       };
     },

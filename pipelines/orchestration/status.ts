@@ -38,7 +38,6 @@ export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[]
     group by asset_key`);
   const byKey = new Map(last.map((r) => [r.asset_key, r]));
   const failingByKey = new Map(failing.map((r) => [r.asset_key, r]));
-  const sla = slaHours;
   return assets.map((asset) => {
     const record = byKey.get(asset.key);
     const age = record?.last_success ? (Date.now() - record.last_success.getTime()) / 3_600_000 : null;
@@ -47,7 +46,7 @@ export async function assetStatus(warehouse: Warehouse, assets: readonly Asset[]
       kind: asset.kind,
       last_success: record?.last_success ? record.last_success.toISOString().slice(0, 19).replace('T', ' ') : '',
       age_hours: age === null ? null : Math.round(age * 10) / 10,
-      fresh: age === null ? 'never' : age <= sla ? 'ok' : 'STALE',
+      fresh: age === null ? 'never' : age <= slaHours ? 'ok' : 'STALE',
       last_status: record?.last_status ?? '',
       rows: record?.rows ?? null,
       failing_checks: failingByKey.get(asset.key)?.errors ?? '',

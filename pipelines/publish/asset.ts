@@ -1,3 +1,4 @@
+import { formatCount as fmt } from '../cli-format.js';
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Asset } from '../orchestration/asset.js';
@@ -57,8 +58,4 @@ function goLive(reportsDir: string, build: string): void {
 
 function removeOtherBuilds(builds: string, current: string): void {
   for (const entry of readdirSync(builds)) if (entry !== current) rmSync(join(builds, entry), { recursive: true, force: true });
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }
