@@ -3,15 +3,17 @@ import type { TableSpec } from './source.js';
 
 /**
  * The file's real 1-based line of every landed row, computed in DuckDB from the file's text:
- * `_data_lines(row_index, line)`, where row_index is the row's place in `_landing`. It counts
+ * `_data_lines(landing_rowid, line)`, keyed by the row's rowid in `_landing`. It counts
  * blank lines, and a quoted CSV field that spans lines keeps its record on its first line.
  * DuckDB's CSV reader numbers a rejected line by records and blank lines, not by physical lines:
  * `_logical_lines(logical_line, line)` maps those numbers to the file's lines.
  */
 export async function mapLines(warehouse: Warehouse, file: string, table: TableSpec, rejectedLogicalLines: readonly number[]): Promise<void> {
+  // Rowids of a temp table made inside a transaction do not start at 0: rows are numbered from the first.
+  const base = (await warehouse.readScalar<number | null>('select min(rowid) from _landing')) ?? 0;
   if (table.format === 'parquet') {
     // No lines in a parquet file: the row's place, from 1.
-    await warehouse.run(`create or replace temp table _data_lines as select (rowid - (select min(rowid) from _landing)) as row_index, (rowid - (select min(rowid) from _landing)) + 1 as line from _landing`);
+    await warehouse.run(`create or replace temp table _data_lines as select rowid as landing_rowid, rowid - ${base} + 1 as line from _landing`);
     await warehouse.run('create or replace temp table _logical_lines (logical_line bigint, line bigint)');
     return;
   }
@@ -40,7 +42,7 @@ export async function mapLines(warehouse: Warehouse, file: string, table: TableS
   const rejected = rejectedLogicalLines.length > 0 ? `[${rejectedLogicalLines.join(', ')}]` : '[]::bigint[]';
   await warehouse.run(`
     create or replace temp table _data_lines as
-    select row_number() over (order by line) - 1 as row_index, line
+    select row_number() over (order by line) - 1 + ${base} as landing_rowid, line
     from _logical_lines
     where not is_blank
         and logical_line > ${csv ? 1 : 0}

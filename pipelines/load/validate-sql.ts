@@ -41,7 +41,7 @@ with landed as (
         to_json(l)::varchar as _record,
         ${textColumns.join(',\n        ')}
     from _landing as l
-    inner join _data_lines as d on d.row_index = l.rowid - (select min(rowid) from _landing)
+    inner join _data_lines as d on d.landing_rowid = l.rowid
 ),
 typed as (
     select
