@@ -82,7 +82,7 @@ export function planSource(name: string, from: string, inspection: CsvInspection
 
 /**
  * ${name}: written by \`clm init source ${name} --from ${basename(from)}\` from ${inspection.rows.toLocaleString('en-US')} rows
- * (${inspection.lineEnding}${inspection.bom ? ', UTF-8 with BOM' : ', UTF-8'}, delimiter ${JSON.stringify(inspection.delimiter)}). Each guess is commented: check them, then \`clm run\`.${openChoices.length > 0 ? `\n * Open choices (clm run refuses this source until each is set):\n${openChoices.map((c) => ` * - ${c}`).join('\n')}` : ''}
+ * (${inspection.lineEnding}, ${inspection.encoding ? `${inspection.encoding.description}, converted to UTF-8 as it loads` : inspection.bom ? 'UTF-8 with BOM' : 'UTF-8'}, delimiter ${JSON.stringify(inspection.delimiter)}). Each guess is commented: check them, then \`clm run\`.${openChoices.length > 0 ? `\n * Open choices (clm run refuses this source until each is set):\n${openChoices.map((c) => ` * - ${c}`).join('\n')}` : ''}
  */
 export default defineSource({
   name: ${literal(name)},
@@ -92,7 +92,7 @@ export default defineSource({
     {
       name: ${literal(entities[0] ?? 'rows')},
       files: ${literal(filePattern(basename(from)))}, // files like ${basename(from)} in that folder
-      format: 'csv',${inspection.delimiter !== ',' ? `\n      csv: { delimiter: ${literal(inspection.delimiter)} },` : ''}
+      format: 'csv',${inspection.encoding ? `\n      encoding: ${literal(inspection.encoding.setting)}, // not UTF-8: the bytes look like ${inspection.encoding.description.replace(/ \(.*/, '')}` : ''}${inspection.delimiter !== ',' ? `\n      csv: { delimiter: ${literal(inspection.delimiter)} },` : ''}
       columns: {
 ${columnLines.join('\n')}
       },

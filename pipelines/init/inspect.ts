@@ -1,13 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import { ClmError } from '../errors.js';
+import { detectEncoding, readHead, scanFile, utf8Copy } from '../load/encoding.js';
 import { literal, type Warehouse } from '../warehouse/connection.js';
 import { readDates, type DateReading } from '../load/date-formats.js';
 
 /** What DuckDB's sniffer and a look at the values say about a CSV file. */
 export interface CsvInspection {
   delimiter: string;
-  /** The file starts with a UTF-8 byte-order mark. */
+  /** The file starts with a byte-order mark. */
   bom: boolean;
+  /** The file's encoding when it is not UTF-8: a value for the table's `encoding`, and what it is. */
+  encoding?: { setting: string; description: string };
   lineEnding: 'LF' | 'CRLF';
   rows: number;
   columns: InspectedColumn[];
@@ -25,12 +27,26 @@ export interface InspectedColumn {
 
 /**
  * Reads a CSV file with DuckDB: the dialect and types from `sniff_csv`, then every value of every
- * column as text, to decide how dates are written. A file that is not UTF-8 is refused with the
- * likely encoding, since a wrong guess would corrupt every name in it.
+ * column as text, to decide how dates are written. A file that is not UTF-8 is read through a
+ * UTF-8 copy in the encoding it most likely is (GB18030, UTF-16, Windows-1252...), which the
+ * inspection reports for the source to declare.
  */
 export async function inspectCsv(warehouse: Warehouse, file: string): Promise<CsvInspection> {
-  const head = await readFile(file).then((b) => b.subarray(0, 1 << 20));
-  checkUtf8(head, file);
+  const { firstNonUtf8Byte } = await scanFile(file, true);
+  if (firstNonUtf8Byte === null) return inspectUtf8Csv(warehouse, file);
+  const head = await readHead(file, 2);
+  const encoding = await detectEncoding(file, firstNonUtf8Byte);
+  const copy = await utf8Copy(file, encoding.setting);
+  try {
+    const bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+    return { ...(await inspectUtf8Csv(warehouse, copy.path)), bom, encoding };
+  } finally {
+    await copy.dispose();
+  }
+}
+
+async function inspectUtf8Csv(warehouse: Warehouse, file: string): Promise<CsvInspection> {
+  const head = await readHead(file);
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
   const firstLineEnd = head.indexOf(0x0a);
   const lineEnding = firstLineEnd > 0 && head[firstLineEnd - 1] === 0x0d ? 'CRLF' : 'LF';
@@ -48,33 +64,6 @@ export async function inspectCsv(warehouse: Warehouse, file: string): Promise<Cs
     columns.push({ header: name.replace(/^\uFEFF/, ''), sniffed: type, examples, date: await readDates(warehouse, text, name) });
   }
   return { delimiter: sniff.Delimiter, bom, lineEnding, rows, columns };
-}
-
-/** Refuses bytes that are not UTF-8, naming the encoding they most likely are. */
-function checkUtf8(bytes: Buffer, file: string): void {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) throw new ClmError(`${file} is UTF-16 (Excel's "Unicode text"); save it as CSV UTF-8 first`);
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, lastCompleteChar(bytes)));
-  } catch {
-    // Read as GB18030, Chinese text turns into CJK ideographs; Western text does not.
-    const asChinese = new TextDecoder('gb18030').decode(bytes);
-    const nonAscii = [...asChinese].filter((c) => c.charCodeAt(0) > 0x7f);
-    const ideographs = nonAscii.filter((c) => /\p{Script=Han}/u.test(c)).length;
-    const chinese = nonAscii.length > 0 && ideographs / nonAscii.length > 0.8;
-    const likely = chinese ? 'GB18030/GBK (the default of Chinese ERPs such as 用友 and 金蝶)' : 'Windows-1252';
-    throw new ClmError(`${file} is not UTF-8; it looks like ${likely}. Convert it first, e.g. iconv -f ${chinese ? 'GB18030' : 'WINDOWS-1252'} -t UTF-8`);
-  }
-}
-
-/** The length of `bytes` without a multi-byte character cut at the end. */
-function lastCompleteChar(bytes: Buffer): number {
-  let end = bytes.length;
-  for (let back = 1; back <= 3 && end - back >= 0; back += 1) {
-    const byte = bytes[end - back]!;
-    if ((byte & 0xc0) === 0xc0) return end - back;
-    if ((byte & 0x80) === 0) break;
-  }
-  return end;
 }
 
 function quote(name: string): string {

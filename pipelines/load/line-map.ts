@@ -17,9 +17,18 @@ export async function mapLines(warehouse: Warehouse, file: string, table: TableS
     await warehouse.run('create or replace temp table _logical_lines (logical_line bigint, line bigint)');
     return;
   }
-  const csv = table.format === 'csv';
-  // A line starts a record when the quotes before it are balanced (CSV); NDJSON has no line breaks inside a record.
-  const quotes = csv ? `length(text) - length(replace(text, '"', ''))` : '0';
+  if (table.format === 'ndjson') {
+    // The lines were numbered when the file was read (see read-file.ts); landing kept the good ones in order.
+    await warehouse.run(`
+      create or replace temp table _data_lines as
+      select row_number() over (order by line) - 1 + ${base} as landing_rowid, line
+      from _ndjson_lines
+      where problem is null`);
+    await warehouse.run('create or replace temp table _logical_lines (logical_line bigint, line bigint)');
+    return;
+  }
+  // A line starts a record when the quotes before it are balanced.
+  const quotes = `length(text) - length(replace(text, '"', ''))`;
   await warehouse.run(`
     create or replace temp table _logical_lines as
     with lines as (
@@ -45,12 +54,6 @@ export async function mapLines(warehouse: Warehouse, file: string, table: TableS
     select row_number() over (order by line) - 1 + ${base} as landing_rowid, line
     from _logical_lines
     where not is_blank
-        and logical_line > ${csv ? 1 : 0}
+        and logical_line > 1
         and not list_contains(${rejected}, logical_line)`);
-}
-
-/** The file line of a line DuckDB's CSV reader reported (rejects count records and blank lines). */
-export async function physicalLine(warehouse: Warehouse, logicalLine: number): Promise<number> {
-  const line = await warehouse.readScalar<number | null>('select line from _logical_lines where logical_line = $1', [logicalLine]);
-  return line ?? logicalLine;
 }

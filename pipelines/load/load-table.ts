@@ -5,10 +5,10 @@ import { ident, literal } from '../warehouse/connection.js';
 import { ClmError, SchemaDriftError } from '../errors.js';
 import { kyselyFor } from '../warehouse/kysely-dialect.js';
 import type { MetaTables } from '../warehouse/meta-schema.js';
-import { fileChecksum } from './checksum.js';
+import { DEFAULT_ENCODING, isUtf8Encoding, notUtf8Error, scanFile, utf8Copy } from './encoding.js';
 import { ensureRawTable } from './raw-table.js';
-import { landFile, readFileColumns, readRejects } from './read-file.js';
-import { mapLines, physicalLine } from './line-map.js';
+import { landFile, readFileColumns, readRejectedLines, structuralRejectsSql } from './read-file.js';
+import { mapLines } from './line-map.js';
 import { columnSpec, rawTableName, sourceFolder, type SourceDefinition, type TableSpec } from './source.js';
 import { resolveVersionsSql, validateSql } from './validate-sql.js';
 
@@ -48,8 +48,10 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
   await ensureRawTable(warehouse, rawTable, table);
 
   const result: TableLoad = { table: `${source.name}.${table.name}`, files: [], filesSkipped: 0, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 };
+  const text = table.format !== 'parquet';
+  const utf8 = isUtf8Encoding(table.encoding);
   for (const file of await listFiles(warehouse, sourceFolder(context.landingRoot, source), table.files)) {
-    const checksum = await fileChecksum(file);
+    const { checksum, firstNonUtf8Byte } = await scanFile(file, text && utf8);
     const seen = await warehouse.readScalar<number>(
       'select count(*) from meta.loaded_files where source = $1 and table_name = $2 and checksum = $3',
       [source.name, table.name, checksum],
@@ -59,10 +61,21 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
       continue;
     }
     const shown = context.displayRoot ? relative(context.displayRoot, file) : file;
-    const size = (await stat(file)).size;
-    // An empty file (a transfer that wrote nothing yet) has no header to check and no rows: it is
-    // recorded as loaded with 0 rows, and the other files of the table load as usual.
-    const load = size === 0 ? { file: shown, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 } : await loadFile(context, source, table, rawTable, file, shown);
+    if (firstNonUtf8Byte !== null) throw await notUtf8Error(file, shown, firstNonUtf8Byte, `${source.name}.${table.name}`);
+    // DuckDB reads UTF-8: a file in another declared encoding is read from a converted copy.
+    const converted = text && !utf8 ? await utf8Copy(file, table.encoding ?? DEFAULT_ENCODING) : undefined;
+    const readable = converted?.path ?? file;
+    const size = (await stat(readable)).size;
+    let load: FileLoad;
+    let endsWithLineFeed: boolean | null;
+    try {
+      // An empty file (a transfer that wrote nothing yet) has no header to check and no rows: it
+      // is recorded as loaded with 0 rows, and the other files of the table load as usual.
+      load = size === 0 ? { file: shown, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 } : await loadFile(context, source, table, rawTable, readable, shown);
+      endsWithLineFeed = !text || size === 0 ? null : await endsWithNewline(readable, size);
+    } finally {
+      await converted?.dispose();
+    }
     await kyselyFor<MetaTables>(warehouse)
       .insertInto('meta.loaded_files')
       .values({
@@ -70,13 +83,13 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
         table_name: table.name,
         file: shown,
         checksum,
-        size_bytes: size,
+        size_bytes: (await stat(file)).size,
         rows_read: load.rowsRead,
         rows_loaded: load.rowsLoaded,
         rows_quarantined: load.rowsQuarantined,
         run_id: context.runId,
         loaded_at: new Date(),
-        ends_with_newline: table.format === 'parquet' || size === 0 ? null : await endsWithNewline(file, size),
+        ends_with_newline: endsWithLineFeed,
       })
       .execute();
     result.files.push(load);
@@ -93,8 +106,7 @@ async function loadFile(context: LoadContext, source: SourceDefinition, table: T
   const present = matchColumns(headers, table, shown, `${source.name}.${table.name}`);
 
   await landFile(warehouse, file, table, headers);
-  const rejects = await readRejects(warehouse);
-  const rejectedLines = [...new Set(rejects.map((r) => Number(r.line)))].sort((a, b) => a - b);
+  const rejectedLines = await readRejectedLines(warehouse);
   await mapLines(warehouse, file, table, rejectedLines);
   await warehouse.run(validateSql(table, present));
   await warehouse.run(resolveVersionsSql(table, rawTable));
@@ -110,7 +122,10 @@ async function loadFile(context: LoadContext, source: SourceDefinition, table: T
         now()
     from _final
     where len(_reasons) > 0`);
-  const structural = await quarantineRejects(context, source, table, shown, rejects);
+  const structural = await warehouse.run(`
+    insert into meta.quarantine
+    select ${where.run}, ${where.source}, ${where.table}, ${where.file}, line, column_name, reason, record, now()
+    from (${structuralRejectsSql(table)})`);
 
   const declared = Object.keys(table.columns).map(ident);
   if (table.primaryKey?.length) {
@@ -141,20 +156,6 @@ async function endsWithNewline(file: string, size: number): Promise<boolean> {
   } finally {
     await handle.close();
   }
-}
-
-/** Lines DuckDB's CSV reader could not split into a record: one quarantined row each. */
-async function quarantineRejects(context: LoadContext, source: SourceDefinition, table: TableSpec, shown: string, rejects: Awaited<ReturnType<typeof readRejects>>): Promise<number> {
-  const byLine = new Map<number, (typeof rejects)[number]>();
-  for (const reject of rejects) if (!byLine.has(Number(reject.line))) byLine.set(Number(reject.line), reject);
-  for (const [logicalLine, reject] of byLine) {
-    const line = await physicalLine(context.warehouse, logicalLine);
-    await context.warehouse.run(
-      `insert into meta.quarantine values ($1, $2, $3, $4, $5, $6, $7, to_json({'csv_line': $8::varchar}), now())`,
-      [context.runId, source.name, table.name, shown, line, reject.column_name, `malformed line: ${reject.error_message}`, reject.csv_line],
-    );
-  }
-  return byLine.size;
 }
 
 /**

@@ -1,62 +1,131 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Warehouse } from '../warehouse/connection.js';
-import { literal } from '../warehouse/connection.js';
+import { ident, literal } from '../warehouse/connection.js';
 import { ExtractError, errorMessage } from '../errors.js';
 import type { TableSpec } from './source.js';
 
-/** The column names a file has, as DuckDB reads them. */
+/**
+ * The column names a file has. An NDJSON file is read here, once, into `_ndjson_lines`: one row
+ * per non-blank line with its line number and what is wrong with it (not JSON, not an object);
+ * its columns are the keys of its objects, in the order they first appear.
+ */
 export async function readFileColumns(warehouse: Warehouse, file: string, table: TableSpec): Promise<string[]> {
-  if (table.format === 'csv') return readOrExplain(file, () => readCsvHeader(file, table.csv?.delimiter ?? ','));
-  const rows = await readOrExplain(file, () =>
-    warehouse.readAll<{ column_name: string }>(`describe select * from ${scanAsText(file, table)}`),
-  );
-  return rows.map((row) => row.column_name);
+  switch (table.format) {
+    case 'csv':
+      return readOrExplain(file, () => readCsvHeader(file, table.csv?.delimiter ?? ','));
+    case 'ndjson': {
+      await readOrExplain(file, () => warehouse.run(ndjsonLinesSql(file)));
+      const keys = await warehouse.readAll<{ key: string }>(`
+        select key
+        from (
+            select unnest(json_keys(text)) as key, line, generate_subscripts(json_keys(text), 1) as position
+            from _ndjson_lines
+            where problem is null
+        )
+        group by key
+        order by min(line), min(position)`);
+      return keys.map((row) => row.key);
+    }
+    case 'parquet': {
+      const rows = await readOrExplain(file, () =>
+        warehouse.readAll<{ column_name: string }>(`describe select * from read_parquet(${literal(file)})`),
+      );
+      return rows.map((row) => row.column_name);
+    }
+  }
 }
 
 /**
  * Lands a file, every column as text, into the temporary table `_landing` in file order (its
  * rowid is the data row's index). CSV lines that do not parse as a record go to DuckDB's rejects
- * table `_reject_errors` with their line numbers instead of failing the read.
+ * table `_reject_errors` with their line numbers instead of failing the read; NDJSON lines that
+ * are not JSON objects stay in `_ndjson_lines` with their problem.
  */
 export async function landFile(warehouse: Warehouse, file: string, table: TableSpec, headers: readonly string[]): Promise<void> {
   await warehouse.run('drop table if exists _reject_errors');
   await warehouse.run('drop table if exists _reject_scans');
   await readOrExplain(file, () =>
-    warehouse.run(`create or replace temp table _landing as select * from ${scanAsText(file, table, headers)}`),
+    warehouse.run(`create or replace temp table _landing as ${landingSelect(file, table, headers)}`),
   );
 }
 
-/** Structural errors DuckDB's CSV reader set aside while landing the last file. */
-export async function readRejects(warehouse: Warehouse): Promise<{ line: number; column_name: string | null; error_message: string; csv_line: string | null }[]> {
-  const exists = await warehouse.readScalar<number>(
-    `select count(*) from duckdb_tables() where table_name = '_reject_errors' and temporary`,
-  );
-  if (!exists) return [];
-  return warehouse.readAll(
-    `select line, column_name, error_message, csv_line from _reject_errors order by line, column_idx`,
-  );
+/** The (logical) line numbers DuckDB's CSV reader set aside while landing the last file. */
+export async function readRejectedLines(warehouse: Warehouse): Promise<number[]> {
+  if (!(await hasRejects(warehouse))) return [];
+  const rows = await warehouse.readAll<{ line: number }>('select distinct line from _reject_errors order by line');
+  return rows.map((row) => Number(row.line));
 }
 
-function scanAsText(file: string, table: TableSpec, headers: readonly string[] = []): string {
+/**
+ * SQL for the lines of the last landed file that are not records, one row per line with
+ * `line, column_name, reason, record`: CSV lines DuckDB's reader could not split (their lines
+ * mapped to the file's, see line-map.ts) and NDJSON lines that are not JSON objects.
+ */
+export function structuralRejectsSql(table: TableSpec): string {
+  switch (table.format) {
+    case 'csv':
+      return `
+        select coalesce(l.line, r.line) as line, r.column_name, 'malformed line: ' || r.error_message as reason, to_json({'csv_line': r.csv_line}) as record
+        from (select distinct on (line) line, column_name, error_message, csv_line from _reject_errors order by line, column_idx) as r
+        left join _logical_lines as l on l.logical_line = r.line`;
+    case 'ndjson':
+      return `select line, null::varchar as column_name, problem as reason, to_json({'line_text': text}) as record from _ndjson_lines where problem is not null`;
+    case 'parquet':
+      return 'select null::bigint as line, null::varchar as column_name, null::varchar as reason, null::json as record where false';
+  }
+}
+
+async function hasRejects(warehouse: Warehouse): Promise<boolean> {
+  const count = await warehouse.readScalar<number>(`select count(*) from duckdb_tables() where table_name = '_reject_errors' and temporary`);
+  return Number(count) > 0;
+}
+
+function landingSelect(file: string, table: TableSpec, headers: readonly string[]): string {
   const path = literal(file);
   switch (table.format) {
     case 'csv': {
       // No sniffing: the dialect and the columns are known, and a sniffer can be misled by the
       // very lines that should be quarantined.
       const columns = `{${headers.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
-      return `read_csv(${path}, auto_detect = false, header = true, columns = ${columns},
+      return `select * from read_csv(${path}, auto_detect = false, header = true, columns = ${columns},
         delim = ${literal(table.csv?.delimiter ?? ',')}, quote = '"', escape = '"',
         store_rejects = true, rejects_table = '_reject_errors', rejects_scan = '_reject_scans')`;
     }
-    case 'ndjson':
-      // Landing reuses the keys found by readFileColumns instead of scanning the file again to infer them.
-      return headers.length > 0
-        ? `read_json(${path}, format = 'newline_delimited', columns = {${headers.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}})`
-        : `(select columns(*)::varchar from read_json(${path}, format = 'newline_delimited', sample_size = -1))`;
+    case 'ndjson': {
+      // Each object is parsed once for all its keys; values are text as read_json gives them
+      // (strings unquoted, numbers and nested values as JSON text).
+      const paths = `[${headers.map((h) => literal(`$."${h.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(', ')}]`;
+      const columns = headers.map((h, i) => `_values[${i + 1}] as ${ident(h)}`);
+      return `
+        select ${columns.length > 0 ? columns.join(', ') : 'null::varchar as _empty'}
+        from (select line, json_extract_string(text, ${headers.length > 0 ? paths : "['$']"}) as _values from _ndjson_lines where problem is null)
+        order by line`;
+    }
     case 'parquet':
-      return `(select columns(*)::varchar from read_parquet(${path}))`;
+      return `select columns(*)::varchar from read_parquet(${path})`;
   }
+}
+
+/**
+ * `_ndjson_lines(line, text, problem)`: every non-blank line of an NDJSON file with its 1-based
+ * line number, and why it cannot be a row (null when it can).
+ */
+function ndjsonLinesSql(file: string): string {
+  return `
+    create or replace temp table _ndjson_lines as
+    select
+        line,
+        text,
+        case
+            when not json_valid(text) then 'not valid JSON'
+            when json_type(text) <> 'OBJECT' then 'not a JSON object (' || lower(json_type(text)) || ')'
+        end as problem
+    from (
+        select unnest(parts) as text, generate_subscripts(parts, 1) as line
+        from (select string_split(content, chr(10)) as parts from read_text(${literal(file)}))
+    )
+    where trim(text, chr(13) || chr(32) || chr(9)) <> ''`;
 }
 
 /** The header line of a CSV file, split on the delimiter (quotes honoured, a BOM dropped). */

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ENTITIES, type EntityName } from '../contract/entities.js';
+import { checkEncodingName } from './encoding.js';
 
 /**
  * How a source declares its tables. A source is one file under `pipelines/sources/` whose default
@@ -81,6 +82,13 @@ export interface TableSpec {
   /** CSV dialect: the delimiter defaults to a comma; quotes are `"`. */
   csv?: { delimiter?: string };
   /**
+   * The text encoding of the table's CSV or NDJSON files when it is not UTF-8: `'gb18030'` (also
+   * reads GBK and GB2312: 用友, 金蝶), `'big5'`, `'utf-16le'` (Excel's "Unicode text"),
+   * `'windows-1252'`. Files are converted to UTF-8 while streaming. Undeclared, a file that is
+   * not UTF-8 is refused with the encoding it looks like.
+   */
+  encoding?: string;
+  /**
    * The contract entity this table provides, and how its columns map onto it. A table may provide
    * several (an order-lines export also names each row's customer): give a list.
    */
@@ -108,6 +116,10 @@ export function defineSource(source: SourceDefinition): SourceDefinition {
       if (!(key in table.columns)) throw new Error(`Key column '${key}' is not declared: ${where}`);
     }
     if (table.cursor && !table.primaryKey?.length) throw new Error(`A cursor needs a primary key: ${where}`);
+    if (table.encoding !== undefined) {
+      if (table.format === 'parquet') throw new Error(`Parquet has no text encoding to declare: ${where}`);
+      checkEncodingName(table.encoding, where);
+    }
     for (const provides of providesOf(table)) checkProvides(provides, where);
   }
   return source;

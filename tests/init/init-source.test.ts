@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { loadDefinitions } from '../../pipelines/definitions.js';
 import { withWarehouse } from '../../pipelines/warehouse/connection.js';
 import { clm } from '../helpers/cli.js';
@@ -107,15 +108,32 @@ describe('clm init source, from one extract to the marts with no other step', ()
     expect(refused.stderr).toContain("set formats to ['%d/%m/%Y'] or ['%m/%d/%Y']");
   });
 
-  it('refuses a file that is not UTF-8, naming the likely encoding', async () => {
+  it('declares the encoding of a GBK export (用友/金蝶 style), and the run loads its Chinese names intact', async () => {
     const extracts = tempDir();
     mkdirSync(extracts, { recursive: true });
-    const file = join(extracts, 'gbk.csv');
-    // 客户编号,金额 / 张三,10 in GBK.
-    writeFileSync(file, Buffer.from('bfcdbba7b1e0bac52cbdf0b6ee0ad5c5c8fd2c31300a', 'hex'));
+    const next = random(3);
+    const names = ['张伟', '王芳', '李娜', '欧阳娜娜', '刘洋'];
+    const lines = ['订单编号,客户编号,客户名称,城市,下单日期,实付金额'];
+    for (let order = 1; order <= 300; order += 1) {
+      const customer = Math.floor(next() * names.length);
+      lines.push(`SO${order},K${customer},${names[customer]},${['北京', '上海', '广州'][customer % 3]},2024-${String(1 + Math.floor(next() * 12)).padStart(2, '0')}-1${Math.floor(next() * 9)},${(1000 + Math.floor(next() * 90000)) / 100}`);
+    }
+    const file = join(extracts, '销售订单.csv');
+    writeFileSync(file, iconv.encode(`${lines.join('\r\n')}\r\n`, 'gbk'));
     const project = projectWithSources([]);
+
     const init = await clm(['init', 'source', 'erp_gbk', '--from', file, '--sources', project.sources]);
-    expect(init.code).toBe(1);
-    expect(init.stderr).toContain('is not UTF-8; it looks like GB18030/GBK');
+    expect(init.code, init.stderr).toBe(0);
+    const written = readFileSync(join(project.sources, 'erp-gbk.ts'), 'utf8');
+    expect(written).toContain("encoding: 'gb18030', // not UTF-8: the bytes look like GB18030/GBK");
+    expect(written).toContain("from: '客户名称'");
+
+    const result = await run(project);
+    expect(result.status, result.log.join('\n')).toBe('success');
+    const expected = lines.slice(1).map((line) => line.split(','));
+    const revenue = expected.reduce((sum, fields) => sum + Math.round(Number(fields[5]) * 100), 0) / 100;
+    expect(await query(project, 'select count(*) as orders, sum(net_revenue)::double as revenue from marts.orders')).toEqual([{ orders: 300, revenue }]);
+    const people = [...new Map(expected.map((f) => [`erp_gbk:${f[1]}`, { customer_id: `erp_gbk:${f[1]}`, customer_name: f[2], city: f[3] }])).values()];
+    expect(await query(project, 'select customer_id, customer_name, city from marts.customers order by customer_id')).toEqual(people.sort((a, b) => a.customer_id.localeCompare(b.customer_id)));
   });
 });
