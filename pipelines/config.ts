@@ -189,3 +189,13 @@ function validate(s: Settings, file: string): void {
     if (value !== null && !(Number.isInteger(value) && value > 0)) fail(`lifecycle.${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} must be null or a positive whole number, not '${value}'`);
   }
 }
+
+/**
+ * A secret or connection setting an extractor names (`CRM_TOKEN`, `ERP_DATABASE_URL`): read
+ * from the environment when the extractor runs, never written in a source file.
+ */
+export function environmentVariable(name: string, purpose: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new UsageError(`${purpose} reads the environment variable ${name}, which is not set`);
+  return value;
+}

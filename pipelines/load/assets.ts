@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { formatCount as fmt } from '../cli-format.js';
+import { readExtractState, writeExtractState } from '../extract/state.js';
 import type { Asset } from '../orchestration/asset.js';
 import { loadTable } from './load-table.js';
-import { rawTableName, type SourceDefinition } from './source.js';
+import { rawTableName, sourceFolder, type SourceDefinition } from './source.js';
 
 /** Above this share of a load's rows in quarantine, the load asset warns. */
 export const MAX_QUARANTINED_SHARE = 0.01;
@@ -14,14 +16,24 @@ export function loadAssets(source: SourceDefinition): Asset[] {
     group: source.name,
     description: table.description ?? `${source.name}.${table.name} extracts`,
     upstream: [],
-    tags: ['extract', table.format],
+    tags: ['extract', table.format, ...(table.extract ? [`extractor:${table.extract.kind}`] : [])],
     retries: 2,
     async materialise(context) {
+      // An extractor lands the new pages first; its state is written in this same transaction.
+      const pulled = table.extract
+        ? await table.extract.pull({
+            folder: join(sourceFolder(context.landingRoot, source), table.name),
+            runId: context.runId,
+            state: await readExtractState(context.warehouse, source.name, table.name),
+            log: context.log,
+          })
+        : undefined;
       const load = await loadTable(
         { warehouse: context.warehouse, runId: context.runId, landingRoot: context.landingRoot, displayRoot: context.projectRoot },
         source,
         table,
       );
+      if (pulled) await writeExtractState(context.warehouse, { source: source.name, table: table.name, state: pulled.state, records: pulled.records, runId: context.runId });
       for (const file of load.files) {
         context.log(`    ${file.file}: ${fmt(file.rowsRead)} read · ${fmt(file.rowsLoaded)} loaded · ${fmt(file.rowsQuarantined)} quarantined`);
       }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ENTITIES, type EntityName } from '../contract/entities.js';
 import { checkEncodingName } from './encoding.js';
+import { pagesGlob, type Extractor } from '../extract/extractor.js';
 
 /**
  * How a source declares its tables. A source is one file under `pipelines/sources/` whose default
@@ -93,7 +94,16 @@ export interface TableSpec {
    * several (an order-lines export also names each row's customer): give a list.
    */
   provides?: Provides | readonly Provides[];
+  /**
+   * Pull the rows from the system itself (`rest({...})`, `postgres({...})`, `mysql({...})` from
+   * `pipelines/extract/`): each run lands the new pages in the source's folder, then loads them.
+   * `files` and `format` then default to the extractor's pages.
+   */
+  extract?: Extractor;
 }
+
+/** A table as a source file declares it: `files` and `format` may be left to its extractor. */
+export type TableDeclaration = Omit<TableSpec, 'files' | 'format'> & Partial<Pick<TableSpec, 'files' | 'format'>>;
 
 export interface SourceDefinition {
   /** Lowercase identifier: `crm`, `erp`. */
@@ -107,7 +117,8 @@ export interface SourceDefinition {
 }
 
 /** Declares a source; checks the declaration so mistakes surface when the registry loads. */
-export function defineSource(source: SourceDefinition): SourceDefinition {
+export function defineSource(declared: Omit<SourceDefinition, 'tables'> & { tables: readonly TableDeclaration[] }): SourceDefinition {
+  const source: SourceDefinition = { ...declared, tables: declared.tables.map((table) => resolveTable(table, `source ${declared.name}, table ${table.name}`)) };
   if (!/^[a-z][a-z0-9_]*$/.test(source.name)) throw new Error(`Source name must be lowercase snake_case: '${source.name}'`);
   for (const table of source.tables) {
     const where = `source ${source.name}, table ${table.name}`;
@@ -123,6 +134,17 @@ export function defineSource(source: SourceDefinition): SourceDefinition {
     for (const provides of providesOf(table)) checkProvides(provides, where);
   }
   return source;
+}
+
+/** A declared table with its files and format filled in from its extractor. */
+function resolveTable(table: TableDeclaration, where: string): TableSpec {
+  if (!table.extract) {
+    if (!table.files || !table.format) throw new Error(`A table without an extractor needs files and format: ${where}`);
+    return table as TableSpec;
+  }
+  if (!table.primaryKey?.length) throw new Error(`A table with an extractor needs a primary key (a record pulled twice must stay one row): ${where}`);
+  if (table.format && table.format !== table.extract.format) throw new Error(`The ${table.extract.kind} extractor lands ${table.extract.format}, not ${table.format}: ${where}`);
+  return { ...table, files: table.files ?? pagesGlob(table.name, table.extract), format: table.extract.format };
 }
 
 /**

@@ -75,6 +75,18 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
     )`);
   // error: a failure stops the asset's dependents; warn: recorded and shown only.
   await warehouse.run(`alter table meta.check_results add column if not exists severity varchar default 'error'`);
+  // Where each extractor's incremental pull stands; written in the transaction that loads its pages.
+  await warehouse.run(`
+    create table if not exists meta.extract_state (
+        source varchar not null,
+        table_name varchar not null,
+        cursor varchar,
+        last_id varchar,
+        records bigint not null,
+        run_id varchar not null,
+        updated_at timestamp not null,
+        primary key (source, table_name)
+    )`);
 }
 
 /** Column types of the record tables, for Kysely. */
@@ -126,6 +138,15 @@ export interface MetaTables {
     checks_failed: number | null;
     error: string | null;
     partition: string | null;
+  };
+  'meta.extract_state': {
+    source: string;
+    table_name: string;
+    cursor: string | null;
+    last_id: string | null;
+    records: number;
+    run_id: string;
+    updated_at: Date;
   };
   'meta.check_results': {
     run_id: string;
