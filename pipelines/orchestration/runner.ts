@@ -207,6 +207,8 @@ async function dropRawTables(warehouse: Warehouse, plan: readonly Asset[]): Prom
     await warehouse.run('delete from meta.loaded_files where source = $1 and table_name = $2', [source, table]);
     // The files are loaded again, so their rows are quarantined again: the old records would double them.
     await warehouse.run('delete from meta.quarantine where source = $1 and table_name = $2', [source, table]);
+    // An extractor pulls everything again.
+    await warehouse.run('delete from meta.extract_state where source = $1 and table_name = $2', [source, table]);
   }
 }
 

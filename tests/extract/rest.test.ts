@@ -1,13 +1,17 @@
 // REST extractors against a real HTTP server on loopback that serves recorded contacts in each
 // paging style and injects faults. After every fault the warehouse must hold exactly the
 // server's records: none lost, none twice.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Project } from '../../pipelines/config.js';
 import { rest, type Paging } from '../../pipelines/extract/rest.js';
 import { loadAssets } from '../../pipelines/load/assets.js';
 import { defineSource, type SourceDefinition } from '../../pipelines/load/source.js';
 import { runPipeline } from '../../pipelines/orchestration/runner.js';
 import { CrmServer, type Contact, type Fault } from '../helpers/crm-server.js';
-import { freshProject, query } from '../helpers/warehouse.js';
+import { clm } from '../helpers/cli.js';
+import { freshProject, projectWithSources, query, run, tempDir } from '../helpers/warehouse.js';
 
 process.env['TEST_CRM_TOKEN'] = 'test-token';
 
@@ -55,7 +59,7 @@ async function pull(project: ReturnType<typeof freshProject>, source: SourceDefi
   return log;
 }
 
-async function warehouseContacts(project: ReturnType<typeof freshProject>): Promise<Contact[]> {
+async function warehouseContacts(project: Project): Promise<Contact[]> {
   return query<Contact & Record<string, unknown>>(project, 'select id, name, email, last_modified_time, is_deleted from raw.crm_api__contacts order by id');
 }
 
@@ -148,5 +152,82 @@ describe('REST, page tokens with If-Modified-Since (Zoho)', () => {
     server.insert(5);
     await pull(project, source);
     expect(await warehouseContacts(project)).toEqual(server.rows());
+  });
+});
+
+/** A source file as an engineer writes it: the CRM's address and token come from the environment. */
+const CRM_SOURCE_FILE = `import { defineSource } from '../load/source.js';
+import { rest } from '../extract/rest.js';
+
+export default defineSource({
+  name: 'crm_api',
+  description: 'CRM contacts over REST',
+  tables: [
+    {
+      name: 'contacts',
+      columns: { id: 'VARCHAR', name: 'VARCHAR', email: 'VARCHAR', last_modified_time: 'BIGINT', is_deleted: 'BOOLEAN' },
+      primaryKey: ['id'],
+      cursor: 'last_modified_time',
+      extract: rest({
+        url: '\${TEST_CRM_URL}/offset',
+        auth: { env: 'TEST_CRM_TOKEN' },
+        records: 'data.dataList',
+        id: 'id',
+        cursor: 'last_modified_time',
+        paging: { style: 'offset', limit: 50 },
+      }),
+      provides: {
+        entity: 'customers',
+        map: { customer_id: 'id', customer_name: 'name', email: 'email' },
+        where: 'not is_deleted', // a contact deleted in the CRM leaves the reports
+      },
+    },
+  ],
+});
+`;
+
+describe('REST, as a source file run by clm', () => {
+  function project(): Project {
+    const dir = tempDir();
+    const file = join(dir, 'crm-api.ts');
+    writeFileSync(file, CRM_SOURCE_FILE);
+    return projectWithSources([file]);
+  }
+  const args = (p: Project) => ['--sources', p.sources, '--warehouse', p.warehouse, '--landing', p.landing];
+
+  it.each([2, 5])('resumes a pull killed at page %i: the next run ends with exactly the server’s records', async (killAt) => {
+    const server = await crm();
+    server.insert(400, { at: Date.UTC(2025, 0, 1) });
+    const p = project();
+    const env = { TEST_CRM_URL: server.url, TEST_CRM_TOKEN: 'test-token' };
+
+    const killed = await clm(['run', '--select', 'raw.crm_api__contacts', ...args(p)], {
+      env,
+      onStderr: (text, kill) => {
+        if (text.includes(`-p${String(killAt).padStart(6, '0')}.ndjson:`)) kill();
+      },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    server.update('K000003', { name: '改名' });
+    server.insert(10);
+
+    const resumed = await clm(['run', '--select', 'raw.crm_api__contacts', ...args(p)], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await warehouseContacts(p)).toEqual(server.rows());
+  });
+
+  it('takes a contact deleted in the CRM out of the marts', async () => {
+    const server = await crm();
+    server.insert(60, { at: Date.UTC(2025, 0, 1) });
+    process.env['TEST_CRM_URL'] = server.url;
+    const p = project();
+    const first = await run(p);
+    expect(first.status, first.log.join('\n')).toBe('success');
+    expect(await query(p, `select count(*) as n from marts.customers where customer_id = 'crm_api:K000042'`)).toEqual([{ n: 1 }]);
+
+    server.update('K000042', { is_deleted: true });
+    expect((await run(p)).status).toBe('success');
+    expect(await query(p, `select count(*) as n from marts.customers where customer_id = 'crm_api:K000042'`)).toEqual([{ n: 0 }]);
+    expect(await query(p, 'select count(*) as n from marts.customers')).toEqual([{ n: 59 }]);
   });
 });

@@ -49,14 +49,15 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 
 /**
  * A project whose only sources are `sourceFiles` (paths of source files to copy), laid out as in
- * the repo (`pipelines/sources/x.ts` beside a link to the real `pipelines/load/`), so a source file
- * imports `../load/source.js` exactly as it would in pipelines/sources/.
+ * the repo (`pipelines/sources/x.ts` beside links to the real `pipelines/load/` and
+ * `pipelines/extract/`), so a source file imports `../load/source.js` exactly as it would in
+ * pipelines/sources/.
  */
 export function projectWithSources(sourceFiles: readonly string[], options: { landing?: string; settings?: ProjectOverrides['settings'] } = {}): Project {
   const dir = tempDir();
   const sources = join(dir, 'pipelines', 'sources');
   mkdirSync(sources, { recursive: true });
-  symlinkSync(join(ROOT, 'pipelines', 'load'), join(dir, 'pipelines', 'load'));
+  for (const shared of ['load', 'extract']) symlinkSync(join(ROOT, 'pipelines', shared), join(dir, 'pipelines', shared));
   for (const file of sourceFiles) cpSync(file, join(sources, basename(file)));
   const landing = options.landing ?? join(dir, 'landing');
   mkdirSync(landing, { recursive: true });

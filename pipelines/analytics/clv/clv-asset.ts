@@ -44,7 +44,8 @@ export interface ClvAssetResult {
  */
 export async function materialiseCustomerClv(warehouse: Warehouse, settings: ClvAssetSettings = { ...DEFAULT_CLV_SETTINGS, marginRate: null }): Promise<ClvAssetResult> {
   const started = performance.now();
-  const end = await warehouse.readScalar<string>('select max(ordered_at)::date::varchar from marts.orders');
+  // No orders at all (a CRM alone provides customers): an empty calibration, and too few buyers below.
+  const end = (await warehouse.readScalar<string | null>('select max(ordered_at)::date::varchar from marts.orders')) ?? '1970-01-01';
   const data = await calibrationData(warehouse, ORDERS, end, 'week');
   const repeatBuyers = data.spends.reduce((n, s) => n + s.weight, 0);
   if (data.customers < MIN_CUSTOMERS || repeatBuyers < MIN_REPEAT_BUYERS) {
