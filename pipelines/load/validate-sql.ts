@@ -119,7 +119,8 @@ function castExpression(text: string, spec: ColumnSpec): string {
     return `coalesce(try_cast(${text} as ${spec.type}), try_strptime(${text}, ${formats})::${spec.type})`;
   }
   if (spec.type === 'BOOLEAN') {
-    return `case lower(${text}) when 'true' then true when '1' then true when 'yes' then true when 'false' then false when '0' then false when 'no' then false end`;
+    // PostgreSQL writes t and f.
+    return `case lower(${text}) when 'true' then true when 't' then true when '1' then true when 'yes' then true when 'false' then false when 'f' then false when '0' then false when 'no' then false end`;
   }
   if (spec.type === 'INTEGER' || spec.type === 'BIGINT') {
     // 1.5 is not an integer: no rounding, the row is quarantined instead.
