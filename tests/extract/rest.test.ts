@@ -156,7 +156,7 @@ describe('REST, page tokens with If-Modified-Since (Zoho)', () => {
 });
 
 /** A source file as an engineer writes it: the CRM's address and token come from the environment. */
-const CRM_SOURCE_FILE = `import { defineSource } from '../load/source.js';
+const crmSourceFile = (style: 'offset' | 'keyset') => `import { defineSource } from '../load/source.js';
 import { rest } from '../extract/rest.js';
 
 export default defineSource({
@@ -169,12 +169,12 @@ export default defineSource({
       primaryKey: ['id'],
       cursor: 'last_modified_time',
       extract: rest({
-        url: '\${TEST_CRM_URL}/offset',
+        url: '\${TEST_CRM_URL}/${style}',
         auth: { env: 'TEST_CRM_TOKEN' },
-        records: 'data.dataList',
+        records: '${style === 'offset' ? 'data.dataList' : 'data'}',
         id: 'id',
         cursor: 'last_modified_time',
-        paging: { style: 'offset', limit: 50 },
+        paging: { style: '${style}', limit: 50 },
       }),
       provides: {
         entity: 'customers',
@@ -187,18 +187,23 @@ export default defineSource({
 `;
 
 describe('REST, as a source file run by clm', () => {
-  function project(): Project {
+  function project(style: 'offset' | 'keyset' = 'offset'): Project {
     const dir = tempDir();
     const file = join(dir, 'crm-api.ts');
-    writeFileSync(file, CRM_SOURCE_FILE);
+    writeFileSync(file, crmSourceFile(style));
     return projectWithSources([file]);
   }
   const args = (p: Project) => ['--sources', p.sources, '--warehouse', p.warehouse, '--landing', p.landing];
 
-  it.each([2, 5])('resumes a pull killed at page %i: the next run ends with exactly the server’s records', async (killAt) => {
+  // The page to kill at is drawn at random in each style's range (8 pages of 50).
+  const page = () => 2 + Math.floor(Math.random() * 6);
+  it.each([
+    ['offset', page()],
+    ['keyset', page()],
+  ] as const)('resumes a pull with %s paging killed at page %i: the next run ends with exactly the server’s records', async (style, killAt) => {
     const server = await crm();
     server.insert(400, { at: Date.UTC(2025, 0, 1) });
-    const p = project();
+    const p = project(style);
     const env = { TEST_CRM_URL: server.url, TEST_CRM_TOKEN: 'test-token' };
 
     const killed = await clm(['run', '--select', 'raw.crm_api__contacts', ...args(p)], {
