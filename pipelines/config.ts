@@ -36,7 +36,8 @@ export interface Settings {
   rfm: { scoreBins: number };
   freshnessSlaHours: number;
   runRetentionDays: number;
-  reports: { prerenderCustomers: number };
+  /** title: the site's name, shown in its header and tab titles. */
+  reports: { title: string; prerenderCustomers: number };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -52,7 +53,7 @@ export const DEFAULT_SETTINGS: Settings = {
   rfm: { scoreBins: 5 },
   freshnessSlaHours: 26,
   runRetentionDays: 90,
-  reports: { prerenderCustomers: 100 },
+  reports: { title: 'Customer lifecycle', prerenderCustomers: 100 },
 };
 
 /** Where things are, and the settings. */
@@ -184,6 +185,7 @@ function validate(s: Settings, file: string): void {
   for (const [name, value] of Object.entries(notNegative)) if (!(Number.isFinite(value) && value >= 0)) fail(`${name} must be a number ≥ 0, not '${value}'`);
   if (!(s.clv.annualDiscountRate >= 0 && s.clv.annualDiscountRate < 1)) fail(`clv.annual_discount_rate must be from 0 to 1, not '${s.clv.annualDiscountRate}'`);
   if (s.clv.marginRate !== null && !(s.clv.marginRate > 0 && s.clv.marginRate <= 1)) fail(`clv.margin_rate must be null or from 0 to 1, not '${s.clv.marginRate}'`);
+  if (typeof s.reports.title !== 'string' || s.reports.title.trim() === '') fail(`reports.title must be a name, not '${s.reports.title}'`);
   if (!(Number.isInteger(s.reports.prerenderCustomers) && s.reports.prerenderCustomers >= 0)) fail(`reports.prerender_customers must be a whole number, not '${s.reports.prerenderCustomers}'`);
   for (const [name, value] of Object.entries(s.lifecycle)) {
     if (value !== null && !(Number.isInteger(value) && value > 0)) fail(`lifecycle.${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} must be null or a positive whole number, not '${value}'`);

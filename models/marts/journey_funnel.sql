@@ -3,7 +3,9 @@
 -- purchase (a first order) → loyalty (reached the loyal stage) → advocacy (referred someone or
 -- answered NPS 9–10). Each stage counts only people who reached the one before (a first order
 -- counts as consideration too), so conversion never exceeds 100%. Conversion from the stage
--- before, and the median days from first seen.
+-- before, and the median days from first seen and from the stage before. A stage is reached, on
+-- the journey's clock, no earlier than the stage before it (a first order placed before any logged
+-- touchpoint reaches consideration and purchase at once), so no step takes negative time.
 with customers as (
     select * from marts.customers
 ),
@@ -54,7 +56,15 @@ nested as (
 ),
 
 stages as (
-    select customer_id, acquisition_channel, first_seen_at, stage_order, stage, reached_at
+    select
+        customer_id,
+        acquisition_channel,
+        first_seen_at,
+        stage_order,
+        stage,
+        reached_at,
+        case when reached_at is not null then max(reached_at) over journey end as journey_at,
+        case when reached_at is not null then max(reached_at) over before end as previous_at
     from nested
     cross join lateral (values
         (1, 'awareness', awareness_at),
@@ -63,6 +73,9 @@ stages as (
         (4, 'loyalty', loyalty_at),
         (5, 'advocacy', advocacy_at)
     ) as s(stage_order, stage, reached_at)
+    window
+        journey as (partition by customer_id order by stage_order rows between unbounded preceding and current row),
+        before as (partition by customer_id order by stage_order rows between unbounded preceding and 1 preceding)
 ),
 
 per_channel as (
@@ -71,7 +84,8 @@ per_channel as (
         stage_order,
         stage,
         count(reached_at) as customers,
-        median(datediff('day', first_seen_at, reached_at)) filter (where reached_at >= first_seen_at) as median_days_from_first_seen
+        median(greatest(0, datediff('day', first_seen_at, journey_at))) as median_days_from_first_seen,
+        median(greatest(0, datediff('day', coalesce(previous_at, first_seen_at), journey_at))) as median_days_from_previous_stage
     from stages
     group by grouping sets ((acquisition_channel, stage_order, stage), (stage_order, stage))
 ),

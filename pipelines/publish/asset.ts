@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, syml
 import { join, relative } from 'node:path';
 import type { Asset } from '../orchestration/asset.js';
 import { buildSite, exportReportData } from './publish.js';
+import { ClmError } from '../errors.js';
 import { copyReportsProject } from './reports-copy.js';
 
 /**
@@ -24,9 +25,9 @@ export function publishAsset(marts: readonly string[]): Asset {
       rmSync(staging, { recursive: true, force: true });
       copyReportsProject(context.reportsDir, staging);
       try {
-        const exported = await exportReportData(context.warehouse, staging, context.settings);
+        const exported = await exportReportData(context.warehouse, staging, context.settings, context.runId);
         context.log(`    exported ${exported.tables} report tables, ${fmt(exported.rows)} rows, ${fmt(exported.bytes / 1024)} KiB of Arrow`);
-        const site = await buildSite(staging, context.log);
+        const site = await buildSite(staging, context.log, context.settings.reports.title);
         goLive(context.reportsDir, join(staging, 'build'));
         removeOtherBuilds(builds, context.runId);
         return {
@@ -35,7 +36,11 @@ export function publishAsset(marts: readonly string[]): Asset {
           metrics: { buildSeconds: site.seconds, siteBytes: site.bytes, sitePages: site.pages, dataBytes: exported.bytes },
         };
       } catch (error) {
+        // Keep the build's log beside the builds (the message names it), not the half-built copy.
+        const log = join(staging, 'build.log');
+        if (existsSync(log)) renameSync(log, `${staging}.log`);
         rmSync(staging, { recursive: true, force: true });
+        if (error instanceof ClmError && existsSync(`${staging}.log`)) throw new ClmError(error.message.replace(log, `${staging}.log`));
         throw error;
       }
     },

@@ -3,10 +3,11 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Warehouse } from '../warehouse/connection.js';
+import { literal, type Warehouse } from '../warehouse/connection.js';
 import { ClmError } from '../errors.js';
-import type { Settings } from '../config.js';
+import { DEFAULT_SETTINGS, type Settings } from '../config.js';
 import { writeArrowFile } from './arrow-file.js';
+import { labelRows } from './labels.js';
 import { REPORT_TABLES } from './report-tables.js';
 
 /** The Evidence source name the report tables appear under (`select * from clm.customers`). */
@@ -23,9 +24,12 @@ export interface ExportResult {
  * (`.evidence/template/static/data/clm/<table>/<table>.arrow`), with the manifest that lists them
  * and the list of pages to prerender. `evidence sources` is never run: it would need the network.
  */
-export async function exportReportData(warehouse: Warehouse, reportsDir: string, settings: Settings): Promise<ExportResult> {
+export async function exportReportData(warehouse: Warehouse, reportsDir: string, settings: Settings, runId = ''): Promise<ExportResult> {
   const dataDir = join(reportsDir, '.evidence', 'template', 'static', 'data');
   await rm(join(dataDir, REPORT_SOURCE), { recursive: true, force: true });
+  await createLabelMacros(warehouse, settings);
+  await warehouse.run(`set variable clm_run_id = ${literal(runId)}`);
+  await warehouse.run(`set variable clm_freshness_sla_hours = ${Number(settings.freshnessSlaHours)}::double`);
   const files: string[] = [];
   let rows = 0;
   let bytes = 0;
@@ -45,26 +49,61 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string,
      from marts.customers order by revenue desc, customer_id limit $1`,
     [settings.reports.prerenderCustomers],
   );
-  const entries = ['*', ...months.map((m) => `/retention/${m.month_key}/`), ...customers.map((c) => c.page)];
+  // Drill-down pages for every segment, stage and risk band, and the newest cohort; other cohorts
+  // render in the browser like the profiles.
+  const groups = await warehouse.readAll<{ page: string }>(
+    `select distinct '/customers-in/segment/' || slug(segment) || '/' as page from marts.customer_rfm where is_latest
+     union select distinct '/customers-in/stage/' || slug(stage) || '/' from marts.customer_lifecycle
+     union select distinct '/customers-in/risk/' || slug(risk_band) || '/' from marts.customer_churn_risk
+     union select '/customers-in/cohort/' || strftime(max(cohort_month), '%Y-%m') || '/' from marts.customers having count(cohort_month) > 0
+     union select '/customers-in/cohort/none/'
+     order by page`,
+  );
+  const entries = ['*', ...months.map((m) => `/retention/${m.month_key}/`), ...customers.map((c) => c.page), ...groups.map((g) => g.page)];
   await writeFile(join(reportsDir, '.evidence', 'prerender.json'), JSON.stringify({ entries }, null, 2));
   await writeMoneyFormats(reportsDir, settings);
   return { tables: REPORT_TABLES.length, rows, bytes };
 }
 
 /**
+ * What the report tables call codes and months, in the configured locale: `label('stage',
+ * 'at_risk')` is "At risk" or "风险客户", `label_sort` its place in the usual order, and
+ * `month_label(date)` "Oct 2026" or "2026年10月". Temporary: they exist for the export only.
+ */
+export async function createLabelMacros(warehouse: Warehouse, settings: Settings): Promise<void> {
+  const rows = labelRows(settings).map((row) => `(${literal(row.kind)}, ${literal(row.code)}, ${literal(row.label)}, ${row.sort})`);
+  await warehouse.run(`create or replace temp table report_labels(kind varchar, code varchar, label varchar, sort integer)`);
+  await warehouse.run(`insert into report_labels values ${rows.join(', ')}`);
+  await warehouse.run(`create or replace temp macro label(label_kind, label_code) as coalesce(
+      (select any_value(l.label) from report_labels as l where l.kind = label_kind and l.code = label_code),
+      upper(left(replace(label_code, '_', ' '), 1)) || substr(replace(label_code, '_', ' '), 2))`);
+  await warehouse.run(`create or replace temp macro label_sort(label_kind, label_code) as coalesce(
+      (select any_value(l.sort) from report_labels as l where l.kind = label_kind and l.code = label_code), 999)`);
+  // Codes in drill-down addresses (/customers-in/segment/can-t-lose-them/): letters and digits of
+  // any script, the rest as '-', so an address never needs quoting in the page's SQL.
+  await warehouse.run(`create or replace temp macro slug(code) as regexp_replace(lower(code), '[^\\p{L}\\p{N}]+', '-', 'g')`);
+  const month = settings.locale === 'zh-CN' ? `strftime(month_date, '%Y年') || month(month_date) || '月'` : `strftime(month_date, '%b %Y')`;
+  await warehouse.run(`create or replace temp macro month_label(month_date) as ${month}`);
+}
+
+/**
  * The project currency as Evidence custom formats, so pages say `fmt=money` and never name a
- * currency: `money` (¥3,280), `money2` (with cents) and `money_short` (¥12.5万 or $12.5K).
+ * currency: `money` (¥3,280), `money2` (with cents), `money_short` (¥13.5万 / ¥1.23亿, or $12.5K /
+ * $1.2M) for tiles, axes and tables, and `money_delta`. Excel-style codes cannot divide by 10^4, so
+ * for zh-CN `money_short` carries `cjkUnits` (the symbol), which the patched Evidence formatter
+ * (reports/patches/@evidence-dev+component-utilities…) writes in 万 and 亿.
  * Evidence reads them from `.evidence/customization/custom-formatting.json` at build time.
  */
 export async function writeMoneyFormats(reportsDir: string, settings: Settings): Promise<void> {
-  const symbol = `"${settings.currency.symbol.replace(/"/g, '')}"`;
-  const short = settings.locale === 'zh-CN'
-    ? `[>=100000000]${symbol}0.00,,,,"亿";[>=10000]${symbol}0.0,,,,"万";${symbol}#,##0`
-    : `[>=1000000]${symbol}0.0,,"M";[>=1000]${symbol}0.0,"K";${symbol}#,##0`;
+  const bare = settings.currency.symbol.replace(/"/g, '');
+  const symbol = `"${bare}"`;
+  const chinese = settings.locale === 'zh-CN';
   const customFormats = [
     { formatTag: 'money', formatCode: `${symbol}#,##0` },
     { formatTag: 'money2', formatCode: `${symbol}#,##0.00` },
-    { formatTag: 'money_short', formatCode: short },
+    chinese
+      ? { formatTag: 'money_short', formatCode: `${symbol}#,##0`, cjkUnits: bare }
+      : { formatTag: 'money_short', formatCode: `[>=1000000]${symbol}0.0,,"M";[>=1000]${symbol}0.0,"K";${symbol}#,##0` },
     { formatTag: 'money_delta', formatCode: `+${symbol}#,##0;-${symbol}#,##0;0` },
   ];
   const dir = join(reportsDir, '.evidence', 'customization');
@@ -81,26 +120,26 @@ export interface BuildResult {
 
 /**
  * Builds the Evidence site into `<reportsDir>/build/` with no network: telemetry off, data from
- * {@link exportReportData}. Progress lines go to `log`; the full output to `.evidence/build.log`.
+ * {@link exportReportData}. Progress lines go to `log`; the full output to `build.log` in the project.
  * The publish asset calls it on a copy of the project and puts the result live only when done.
  */
-export async function buildSite(reportsDir: string, log: (line: string) => void): Promise<BuildResult> {
+export async function buildSite(reportsDir: string, log: (line: string) => void, title = DEFAULT_SETTINGS.reports.title): Promise<BuildResult> {
   const cli = join(reportsDir, 'node_modules', '@evidence-dev', 'evidence', 'cli.js');
   if (!existsSync(cli)) throw new ClmError(`Evidence is not installed in ${reportsDir}: run npm install in the project root`);
   const started = performance.now();
   // Evidence copies its output over reports/build without clearing it first.
   await rm(join(reportsDir, 'build'), { recursive: true, force: true });
-  const logFile = join(reportsDir, '.evidence', 'build.log');
+  const logFile = join(reportsDir, 'build.log');
   const output = createWriteStream(logFile);
   const child = spawn(process.execPath, [cli, 'build'], {
     cwd: reportsDir,
-    env: { ...process.env, NODE_ENV: 'production', SEND_ANONYMOUS_USAGE_STATS: 'no', NODE_OPTIONS: '--max-old-space-size=4096' },
+    env: { ...process.env, NODE_ENV: 'production', SEND_ANONYMOUS_USAGE_STATS: 'no', NODE_OPTIONS: '--max-old-space-size=4096', VITE_CLM_TITLE: title },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       output.write(`${line}\n`);
-      if (/error|failed|Wrote site|Build complete|✓ built in/i.test(line)) log(`    evidence: ${line.trim()}`);
+      if (/error|failed|Wrote site|Build complete|✓ built in|^\s*- \//i.test(line)) log(`    evidence: ${line.trim()}`);
     });
   }
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

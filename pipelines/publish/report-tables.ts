@@ -1,9 +1,11 @@
 import { ENTITIES, unionModelKey } from '../contract/entities.js';
+import { RETENTION_STORY_SQL } from './retention-story.js';
 
 /**
  * The tables the reports read, each one thin SQL over a mart or the run records. Personal data is
  * masked here, before anything leaves the warehouse: the static site never holds a full e-mail
- * address or mobile number.
+ * address or mobile number. Codes get their names in the configured locale here too
+ * (`label('stage', stage)`, `month_label(month)`: see labels.ts), so pages never show `at_risk`.
  */
 export interface ReportTable {
   name: string;
@@ -25,25 +27,44 @@ function sharded(name: string, sql: (shard: number) => string): ReportTable[] {
 export const REPORT_TABLES: readonly ReportTable[] = [
   { name: 'kpi_monthly', sql: 'select * from marts.kpi_monthly' },
   { name: 'monthly_retention', sql: 'select * from marts.monthly_retention' },
-  { name: 'monthly_retention_by_channel', sql: 'select * from marts.monthly_retention_by_channel' },
+  { name: 'monthly_retention_by_channel', sql: `select *, label('channel', acquisition_channel) as channel_label from marts.monthly_retention_by_channel` },
+  { name: 'retention_story', sql: RETENTION_STORY_SQL },
   { name: 'cohort_retention', sql: 'select * from marts.cohort_retention' },
+  {
+    // The cohort triangle by acquisition channel, so the cohorts page can filter by channel and
+    // date range: the page sums the channels picked. Immature cells (not observable yet) are left out.
+    name: 'cohort_cells',
+    sql: `with as_of as (select max(activity_month) as as_of_month from marts.customer_months)
+          select cohort_month, strftime(cohort_month, '%Y-%m') as cohort, acquisition_channel, label('channel', acquisition_channel) as channel_label,
+                 months_since_first_order, count(*) as customers, count(*) filter (where is_purchase_month) as active_customers, sum(revenue) as revenue
+          from marts.customer_months, as_of
+          where months_since_first_order <= 24
+          group by all`,
+  },
   {
     name: 'customers',
     sql: `select
               c.* replace (mask_email(c.email) as email, mask_mobile(c.mobile) as mobile),
               money_label(c.revenue) as revenue_label,
               profile_link(c.customer_id) as profile_link,
+              label('channel', c.acquisition_channel) as channel_label,
+              slug(c.acquisition_channel) as channel_key,
+              strftime(c.cohort_month, '%Y-%m') as cohort,
               r.segment as rfm_segment,
-              r.segment_zh as rfm_segment_zh,
+              label('segment', r.segment) as segment_label,
+              slug(r.segment) as segment_key,
               r.rfm_cell,
               a.revenue_class as abc_class,
               l.stage as lifecycle_stage,
+              label('stage', l.stage) as stage_label,
+              slug(l.stage) as stage_key,
               v.p_alive,
               v.expected_purchases,
               v.predicted_clv,
               v.clv,
               v.referral_value,
               k.risk_band as churn_risk,
+              label('risk_band', k.risk_band) as risk_label,
               k.reasons as churn_reasons
           from marts.customers as c
           left join marts.customer_rfm as r on r.customer_id = c.customer_id and r.is_latest
@@ -54,13 +75,15 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   },
   {
     name: 'rfm_segments_monthly',
-    sql: `select snapshot_month, segment, segment_zh, count(*) as customers, sum(monetary) as revenue_to_date,
+    sql: `select snapshot_month, month_label(snapshot_month) as month_name, segment, label('segment', segment) as segment_label,
+                 label_sort('segment', segment) as segment_sort, '/customers-in/segment/' || slug(segment) || '/' as drill_link, count(*) as customers, sum(monetary) as revenue_to_date,
                  avg(recency_days) as avg_recency_days, avg(frequency) as avg_frequency, bool_or(is_latest) as is_latest
           from marts.customer_rfm group by all`,
   },
   {
     name: 'rfm_segment_moves',
-    sql: `select coalesce(previous_segment, '(new buyer)') as previous_segment, segment, count(*) as customers
+    sql: `select coalesce(label('segment', previous_segment), case when getvariable('clm_locale') = 'zh-CN' then '（首次购买）' else '(first purchase)' end) as previous_segment, case when previous_segment is null then -1 else label_sort('segment', previous_segment) end as previous_sort,
+                 label('segment', segment) as segment, label_sort('segment', segment) as segment_sort, count(*) as customers
           from marts.customer_rfm where is_latest group by all`,
   },
   {
@@ -79,27 +102,41 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   },
   ...sharded(
     'orders',
-    (shard) => `select customer_id, order_id, ordered_at, order_month, channel, item_count, net_revenue, refunds, margin
+    (shard) => `select customer_id, order_id, ordered_at, order_month, label('channel', channel) as channel, item_count, net_revenue, refunds, margin
                 from marts.orders where report_shard(customer_id) = ${shard}`,
   ),
   ...sharded(
     'stage_history',
-    (shard) => `select customer_id, stage, strftime(valid_from, '%Y-%m') as valid_from, coalesce(strftime(valid_to, '%Y-%m'), 'current') as valid_to
+    (shard) => `select customer_id, label('stage', stage) as stage, strftime(valid_from, '%Y-%m') as valid_from, coalesce(strftime(valid_to, '%Y-%m'), 'current') as valid_to
                 from marts.customer_stage_history where report_shard(customer_id) = ${shard}`,
   ),
   ...sharded(
     'touchpoints',
-    (shard) => `select customer_id, occurred_at, touchpoint_type, funnel_stage, campaign, channel
+    (shard) => `select customer_id, occurred_at, label('touchpoint', touchpoint_type) as touchpoint_type, label('funnel', funnel_stage) as funnel_stage,
+                       campaign, label('channel', channel) as channel
                 from marts.customer_touchpoints where report_shard(customer_id) = ${shard}
                 qualify row_number() over (partition by customer_id order by occurred_at desc) <= 20`,
   ),
-  { name: 'lifecycle_stage_mix', sql: 'select month, stage, count(*) as customers from marts.customer_lifecycle group by all' },
-  { name: 'lifecycle_transitions', sql: 'select month_key, from_stage, to_stage, customers from marts.lifecycle_transitions' },
+  {
+    name: 'lifecycle_stage_mix',
+    sql: `select month, stage, label('stage', stage) as stage_label, label_sort('stage', stage) as stage_sort,
+                 '/customers-in/stage/' || slug(stage) || '/' as drill_link, count(*) as customers
+          from marts.customer_lifecycle group by all`,
+  },
+  {
+    name: 'lifecycle_transitions',
+    sql: `select month_key, month_label(strptime(month_key, '%Y-%m')::date) as month_name,
+                 label('stage', from_stage) as from_stage, label_sort('stage', from_stage) as from_sort,
+                 label('stage', to_stage) as to_stage, label_sort('stage', to_stage) as to_sort, customers
+          from marts.lifecycle_transitions`,
+  },
   { name: 'lifecycle_thresholds', sql: 'select * from marts.lifecycle_thresholds' },
-  { name: 'journey_funnel', sql: 'select * from marts.journey_funnel' },
+  { name: 'journey_funnel', sql: `select *, label('channel', acquisition_channel) as channel_label, label('funnel', stage) as stage_label from marts.journey_funnel` },
   {
     name: 'churn_risk',
-    sql: `select k.*, c.customer_name, profile_link(k.customer_id) as profile_link,
+    sql: `select k.*, c.customer_name, profile_link(k.customer_id) as profile_link, label('risk_band', k.risk_band) as risk_label,
+                 label_sort('risk_band', k.risk_band) as risk_sort, label('stage', k.stage) as stage_label,
+                 '/customers-in/risk/' || k.risk_band || '/' as drill_link,
                  coalesce(k.predicted_clv, 0) + k.historical_clv as total_value
           from marts.customer_churn_risk as k join marts.customers as c using (customer_id)
           where k.risk_band <> 'low'`,
@@ -117,7 +154,7 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   },
   {
     name: 'clv_by_segment',
-    sql: `select strftime(cohort_month, '%Y-%m') as cohort, acquisition_channel, count(*) as customers, avg(clv) as avg_clv,
+    sql: `select strftime(cohort_month, '%Y-%m') as cohort, cohort_month, acquisition_channel, label('channel', acquisition_channel) as channel_label, count(*) as customers, avg(clv) as avg_clv,
                  avg(historical_clv) as avg_historical, avg(predicted_clv) as avg_predicted, sum(referral_value) as referral_value
           from marts.customer_clv group by all`,
   },
@@ -128,17 +165,25 @@ export const REPORT_TABLES: readonly ReportTable[] = [
     sql: `select s.*, (select any_value(value_basis) from analytics.customer_clv) as value_basis from analytics.clv_status as s`,
   },
   {
+    // The run building the site is still running while it exports: it says so, and a run left
+    // 'running' by a killed process says it was interrupted.
     name: 'pipeline_runs',
-    sql: `select run_id, trigger, selection, status, started_at, finished_at,
+    sql: `select run_id, trigger, selection,
+                 case when run_id = getvariable('clm_run_id') then 'this run (building the site)'
+                      when status = 'running' then 'interrupted' else status end as status,
+                 started_at, finished_at,
                  round(epoch(coalesce(finished_at, now()::timestamp) - started_at), 1) as seconds, error
           from meta.runs order by started_at desc limit 100`,
   },
   {
+    // Each asset's latest result, failures first.
     name: 'pipeline_assets',
     sql: `select a.run_id, a.asset_key, a.kind, a.status, a.attempt, a.rows, a.checks_passed, a.checks_failed,
-                 round(epoch(a.finished_at - a.started_at), 2) as seconds, a.error
+                 a.finished_at, round(epoch(a.finished_at - a.started_at), 2) as seconds, a.error,
+                 case when a.status = 'failed' then 0 when a.checks_failed > 0 then 1 else 2 end as attention
           from meta.asset_runs as a
-          where a.run_id in (select run_id from meta.runs order by started_at desc limit 20)`,
+          where a.status <> 'running'
+          qualify row_number() over (partition by a.asset_key order by a.started_at desc) = 1`,
   },
   {
     name: 'pipeline_loads',
@@ -148,17 +193,23 @@ export const REPORT_TABLES: readonly ReportTable[] = [
           from meta.loaded_files group by all order by all`,
   },
   {
+    // Quarantined rows by kind of reason, with the first place each kind occurs as file:line.
     name: 'pipeline_quarantine',
     sql: `select source, table_name, column_name, regexp_replace(reason, '(: cannot parse).*|(of line|by line) \\d+.*|\\(\\d{4}-.*', '\\1') as reason_kind,
-                 count(*) as rows, min(file) as first_file, min(line) as first_line
+                 count(*) as rows, arg_min(file || coalesce(':' || line, ''), (file, line)) as first_at, any_value(reason) as example
           from meta.quarantine group by all order by rows desc`,
   },
   {
+    // The latest result of every check, failing ones first; status_html colours them.
     name: 'pipeline_checks',
-    sql: `select asset_key, check_name, coalesce(severity, 'error') as severity, passed, failing_rows, checked_at
+    sql: `select asset_key, check_name, coalesce(severity, 'error') as severity, passed, failing_rows, checked_at,
+                 case when passed then 2 when coalesce(severity, 'error') = 'warn' then 1 else 0 end as attention,
+                 case when passed then '<span style="color:#15803d">passed</span>'
+                      when coalesce(severity, 'error') = 'warn' then '<b style="color:#b45309">warning</b>'
+                      else '<b style="color:#b91c1c">failed</b>' end as status_html
           from meta.check_results
           qualify row_number() over (partition by asset_key, check_name order by checked_at desc) = 1
-          order by passed, asset_key, check_name`,
+          order by attention, asset_key, check_name`,
   },
   {
     // Which parts of the contract the data provides, so pages can say "no such data" instead of
@@ -167,9 +218,14 @@ export const REPORT_TABLES: readonly ReportTable[] = [
     sql: ENTITIES.map((entity) => `select '${entity.name}' as entity, count(*) as rows, list_sort(list_distinct(list(source))) as sources from ${unionModelKey(entity.name)}`).join('\n          union all '),
   },
   {
+    // How old the newest data is; stale past the freshness SLA (freshness_sla_hours).
     name: 'data_freshness',
-    sql: `select 'orders' as data, max(ordered_at) as latest_at from marts.orders
-          union all select 'touchpoints', max(occurred_at) from marts.customer_touchpoints
-          union all select 'extracts loaded', max(loaded_at) from meta.loaded_files`,
+    sql: `with latest(data, latest_at) as (
+              select 'orders', max(ordered_at) from marts.orders
+              union all select 'touchpoints', max(occurred_at) from marts.customer_touchpoints
+              union all select 'extracts loaded', max(loaded_at) from meta.loaded_files)
+          select data, latest_at, round(epoch(now()::timestamp - latest_at) / 3600, 1) as hours_old,
+                 epoch(now()::timestamp - latest_at) / 3600 > getvariable('clm_freshness_sla_hours') as is_stale
+          from latest`,
   },
 ];
