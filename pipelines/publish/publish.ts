@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -59,7 +61,11 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string,
      union select '/customers-in/cohort/none/'
      order by page`,
   );
-  const entries = ['*', ...months.map((m) => `/retention/${m.month_key}/`), ...customers.map((c) => c.page), ...groups.map((g) => g.page)];
+  // SvelteKit fails a build when a templated route has no page to prerender: with no months or no
+  // profiles to build ahead, the route's "no such …" page stands in.
+  const monthPages = months.length > 0 ? months.map((m) => `/retention/${m.month_key}/`) : ['/retention/none/'];
+  const profilePages = customers.length > 0 ? customers.map((c) => c.page) : ['/customers/00/none/'];
+  const entries = ['*', ...monthPages, ...profilePages, ...groups.map((g) => g.page)];
   await writeFile(join(reportsDir, '.evidence', 'prerender.json'), JSON.stringify({ entries }, null, 2));
   await writeMoneyFormats(reportsDir, settings);
   return { tables: REPORT_TABLES.length, rows, bytes };
@@ -145,8 +151,27 @@ export async function buildSite(reportsDir: string, log: (line: string) => void,
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   output.end();
   if (code !== 0) throw new ClmError(`Report build failed (exit ${code}); see ${logFile}`);
+  await slimDuckdbWasm(join(reportsDir, 'build'));
   const size = await directorySize(join(reportsDir, 'build'));
   return { seconds: (performance.now() - started) / 1000, ...size };
+}
+
+/**
+ * DuckDB-Wasm ships two builds, 73 MB between them: `mvp`, for browsers without WebAssembly
+ * exceptions, and `eh`, which every browser the site supports runs (Chrome/Edge 95+, Firefox 100+,
+ * Safari 15.2+). The `mvp` build is dropped, and `eh` is stored gzipped (34 MB → about 8 MB): a
+ * server sends `duckdb-eh….wasm.gz` for `duckdb-eh….wasm` with `Content-Encoding: gzip`, as
+ * `clm serve` does (nginx: `gzip_static always;`).
+ */
+async function slimDuckdbWasm(buildDir: string): Promise<void> {
+  const assets = join(buildDir, '_app', 'immutable', 'assets');
+  if (!existsSync(assets)) return;
+  for (const name of await readdir(assets)) {
+    if (!name.endsWith('.wasm')) continue;
+    const file = join(assets, name);
+    if (!name.startsWith('duckdb-mvp')) await pipeline(createReadStream(file), createGzip({ level: 9 }), createWriteStream(`${file}.gz`));
+    await rm(file);
+  }
 }
 
 async function directorySize(dir: string): Promise<{ bytes: number; files: number; pages: number }> {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { constants, createBrotliCompress, createGzip } from 'node:zlib';
+import { constants, createBrotliCompress, createGunzip, createGzip } from 'node:zlib';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -44,6 +44,11 @@ export function serveSite(siteDir: string, port = 0, host = '127.0.0.1'): Promis
       return;
     }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    // Stored gzipped by the publish step (DuckDB-Wasm): sent as it is, or unzipped for a client that takes no gzip.
+    if (!existsSync(file) && existsSync(`${file}.gz`)) {
+      sendGzipped(request, response, file, pathname.startsWith('/_app/immutable/'));
+      return;
+    }
     let status = 200;
     if (!existsSync(file)) {
       if (extname(pathname) !== '') {
@@ -63,6 +68,19 @@ export function serveSite(siteDir: string, port = 0, host = '127.0.0.1'): Promis
       resolvePromise({ server, url: `http://${host}:${actualPort}` });
     });
   });
+}
+
+function sendGzipped(request: IncomingMessage, response: ServerResponse, file: string, immutable: boolean): void {
+  const takesGzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  response.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    vary: 'accept-encoding',
+    ...(takesGzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  const body = createReadStream(`${file}.gz`);
+  if (takesGzip) body.pipe(response);
+  else body.pipe(createGunzip()).pipe(response);
 }
 
 function send(request: IncomingMessage, response: ServerResponse, file: string, status: number, immutable: boolean): void {

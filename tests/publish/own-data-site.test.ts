@@ -11,6 +11,21 @@ import { launchChromium } from '../helpers/browser.js';
 
 const DATASETS = join(SHARED, 'datasets');
 
+/** $12.5K / $1.2M as the `money_short` format writes amounts in English (one decimal above 1,000). */
+function short(amount: number): string {
+  if (Math.abs(amount) >= 1e6) return `$${(amount / 1e6).toFixed(1)}M`;
+  if (Math.abs(amount) >= 1e3) return `$${(amount / 1e3).toFixed(1)}K`;
+  return `$${Math.round(amount).toLocaleString('en-US')}`;
+}
+
+/** The same amount as the warehouse's money_label() writes it in sentences ($12.5K, $1.23M). */
+function moneyLabel(amount: number): string {
+  if (amount >= 1e9) return `$${(amount / 1e9).toFixed(2)}B`;
+  if (amount >= 1e6) return `$${(amount / 1e6).toFixed(2)}M`;
+  if (amount >= 1e4) return `$${(amount / 1e3).toFixed(1)}K`;
+  return `$${Math.round(amount).toLocaleString('en-US')}`;
+}
+
 // A company with nothing but a purchase log (CDNOW: no CRM, no cost, dollars, English): every page
 // builds and reads in its currency, and sections without data say so instead of showing errors.
 describe.runIf(existsSync(join(DATASETS, 'cdnow')))('the report site on a purchase log only, in dollars', () => {
@@ -57,7 +72,23 @@ describe.runIf(existsSync(join(DATASETS, 'cdnow')))('the report site on a purcha
       expect(text, path).not.toContain('¥');
     }
     const overview = await textOf('/');
-    expect(overview).toMatch(new RegExp(`Revenue 收入\\s+\\$${Number(kpi!['revenue']).toLocaleString('en-US', { maximumFractionDigits: 0 })}\\b`));
+    expect(overview).toMatch(new RegExp(`Revenue 收入\\s+\\${short(Number(kpi!['revenue']))}`));
+  });
+
+  it('the leadership page reads in English, against last month and last year, with a 13-month trend', async () => {
+    const [month] = await query(paths, `
+      select month_key, strftime(month, '%b %Y') as name, strftime(month - interval 12 month, '%b %Y') as last_year_name, revenue, last_year_revenue,
+             active_customers, customers_at_start, retained_customers, churned_customers, retention_pct
+      from marts.kpi_monthly join marts.monthly_retention using (month_key, month)
+      where last_year_revenue is not null order by month desc limit 1`);
+    expect(month, 'CDNOW spans 18 months: some month has last year').toBeDefined();
+    const text = await textOf(`/retention/${month!['month_key']}/`, /Revenue was/);
+    expect(text).toContain(`In ${month!['name']}, ${Number(month!['active_customers']).toLocaleString('en-US')} customers were active`);
+    expect(text).toContain(`Of the ${Number(month!['customers_at_start']).toLocaleString('en-US')} customers active at the start of the month, ${Number(month!['retained_customers']).toLocaleString('en-US')} stayed and ${Number(month!['churned_customers']).toLocaleString('en-US')} lapsed: retention ${Number(month!['retention_pct']).toFixed(1)}%`);
+    const change = Number(month!['revenue']) - Number(month!['last_year_revenue']);
+    expect(text).toContain(`${change >= 0 ? '+' : '-'}${moneyLabel(Math.abs(change))} (${change >= 0 ? '+' : ''}${((100 * change) / Number(month!['last_year_revenue'])).toFixed(1)}%) on ${month!['last_year_name']}`);
+    expect(text).toMatch(new RegExp(`Same month last year 去年同期\\s+\\${short(Number(month!['last_year_revenue']))}`));
+    expect(text).toContain('The last 13 months');
   });
 
   it('says what is missing instead of showing empty sections: cost for CLV, touchpoints for the journey, surveys for NPS', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
 import { serveSite } from '../../pipelines/publish/serve.js';
 import { tempDir } from '../helpers/warehouse.js';
@@ -34,6 +34,8 @@ describe('clm serve', () => {
     writeFileSync(join(site, '404.html'), '<h1>fallback</h1>');
     writeFileSync(join(site, '_app', 'immutable', 'app.abc123.js'), 'console.log("app");'.repeat(100));
     writeFileSync(join(dir, 'build-old', 'secret.txt'), 'outside the site');
+    // As the publish step stores DuckDB-Wasm: gzipped only.
+    writeFileSync(join(site, '_app', 'immutable', 'duckdb-eh.abc.wasm.gz'), gzipSync(Buffer.from('wasm bytes '.repeat(50))));
     ({ server, url } = await serveSite(site));
   });
 
@@ -66,5 +68,16 @@ describe('clm serve', () => {
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect((await get(url, '/', { 'accept-encoding': 'br, gzip' })).headers['content-encoding']).toBe('br');
     expect((await get(url, '/')).headers['cache-control']).toBe('no-cache');
+  });
+
+  it('sends a file stored gzipped as it is to a browser that takes gzip, and unzipped to one that does not', async () => {
+    const zipped = await get(url, '/_app/immutable/duckdb-eh.abc.wasm', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['content-type']).toBe('application/wasm');
+    expect(gunzipSync(zipped.body).toString()).toBe('wasm bytes '.repeat(50));
+    const plain = await get(url, '/_app/immutable/duckdb-eh.abc.wasm');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe('wasm bytes '.repeat(50));
   });
 });

@@ -11,7 +11,11 @@ import { loadDefinitions } from '../../pipelines/definitions.js';
 import { serveSite } from '../../pipelines/publish/serve.js';
 import { copyReportsProject } from '../../pipelines/publish/reports-copy.js';
 import { FIXTURES, query } from '../helpers/warehouse.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, overlappingChartLabels } from '../helpers/browser.js';
+import { LABELS, type LabelKind } from '../../pipelines/publish/labels.js';
+
+/** What the pages call a code in the default locale (zh-CN). */
+const name = (kind: LabelKind, code: string) => LABELS[kind][code]?.zh ?? code;
 
 // Builds the real Evidence site from the mini fixture in a copy of reports/ (sharing its
 // node_modules), serves it on localhost and reads it in headless Chromium. Two customers are
@@ -56,39 +60,131 @@ describe('the report site, built and read offline', () => {
     return { page, text, arrowFiles };
   }
 
-  it('overview: KPI cards equal the warehouse, with charts and no error box', async () => {
-    const [kpi] = await query(paths, `select active_customers, customers_to_date, revenue, retention_pct, month_key from marts.kpi_monthly where is_latest_month`);
+  it('overview: KPI cards equal the warehouse, in one vocabulary, with a glossary and the latest month linked', async () => {
+    const [kpi] = await query(paths, `select active_customers, customers_to_date, retention_pct, month_key from marts.kpi_monthly where is_latest_month`);
+    const [people] = await query(paths, `select count(*) as n from marts.customers`);
     const { page, text } = await open('/');
-    expect(text).toContain(`Data as of ${kpi!['month_key']}`);
-    expect(text).toMatch(new RegExp(`Active 活跃\\s+${kpi!['active_customers']}\\b`));
-    expect(text).toMatch(new RegExp(`Customers 客户\\s+${kpi!['customers_to_date']}\\b`));
-    expect(text).toMatch(new RegExp(`Revenue 收入\\s+¥${Number(kpi!['revenue']).toLocaleString('en-US')}\\b`));
+    expect(text).toMatch(new RegExp(`People 全部客户\\s+${people!['n']}\\b`));
+    expect(text).toMatch(new RegExp(`Buyers 购买客户\\s+${kpi!['customers_to_date']}\\b`));
+    expect(text).toMatch(new RegExp(`Active buyers 活跃买家\\s+${kpi!['active_customers']}\\b`));
     expect(text).toMatch(new RegExp(`Retention 留存 %\\s+${Number(kpi!['retention_pct']).toFixed(1)}\\b`));
+    expect(text).toContain('Glossary');
+    expect(await page.locator(`a[href="/retention/${kpi!['month_key']}/"]`).count()).toBeGreaterThan(0);
     expect(await page.locator('.chart canvas, .chart svg, [_echarts_instance_]').count()).toBeGreaterThan(0);
     await page.close();
   });
 
-  it('cohorts: heatmaps render and cohort sizes equal the warehouse', async () => {
+  it('cohorts: each row names its cohort and size; the labels never overlap, wide or narrow; a channel filter changes the numbers', async () => {
     const sizes = await query(paths, `select strftime(cohort_month, '%Y-%m') as cohort, any_value(cohort_customers) as n from marts.cohort_retention group by 1 order by 1`);
-    const { page, text } = await open('/cohorts/');
-    for (const row of sizes) expect(text).toMatch(new RegExp(`${row['cohort']}\\s+${row['n']}\\b`));
-    expect(await page.locator('[_echarts_instance_]').count()).toBe(2);
+    const { page } = await open('/cohorts/');
+    const rows = () => page.locator('[_echarts_instance_]').first().locator('svg text').allTextContents().then((t) => t.filter((x) => /^\d{4}-\d{2} · \d+$/.test(x)).sort());
+    await expect.poll(rows, { timeout: 60_000 }).toEqual(sizes.map((r) => `${r['cohort']} · ${r['n']}`));
+    for (const width of [1440, 400]) {
+      await page.setViewportSize({ width, height: 900 });
+      await expect.poll(() => overlappingChartLabels(page), { timeout: 30_000 }).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // Leave out the biggest acquisition channel: every cohort's size becomes its buyers from the others.
+    const [channel] = await query(paths, `select acquisition_channel as code, count(*) from marts.customers where is_buyer group by 1 order by 2 desc, 1 limit 1`);
+    const without = await query(paths, `
+      select strftime(cohort_month, '%Y-%m') as cohort, count(*) as n from marts.customers
+      where is_buyer and acquisition_channel <> '${channel!['code']}' group by 1 order by 1`);
+    await page.locator('button', { hasText: 'Acquisition channel' }).click();
+    await page.locator('[role=option]', { hasText: name('channel', String(channel!['code'])) }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(rows, { timeout: 60_000 }).toEqual(without.map((r) => `${r['cohort']} · ${r['n']}`));
     await page.close();
-  });
+  }, 300_000);
 
-  it('monthly retention: the sentences carry the month’s numbers from the warehouse', async () => {
+  it('segments and lifecycle: no matrix label overlaps another, wide or narrow', async () => {
+    for (const path of ['/segments/', '/lifecycle/']) {
+      const { page } = await open(path);
+      for (const width of [1440, 400]) {
+        await page.setViewportSize({ width, height: 900 });
+        await expect.poll(() => overlappingChartLabels(page), { timeout: 30_000 }).toEqual([]);
+      }
+      await page.close();
+    }
+  }, 300_000);
+
+  it('monthly retention: sentences in the configured locale with the warehouse’s numbers, previous/next links, the month in the tab title', async () => {
     const [month] = await query(paths, `
-      select r.*, k.active_customers - k.previous_active_customers as active_change, k.retention_pct - k.previous_retention_pct as retention_change
+      select r.*, k.active_customers - k.previous_active_customers as active_change
       from marts.monthly_retention as r join marts.kpi_monthly as k using (month_key) where month_key = '2024-04'`);
-    const signed = (n: unknown, digits = 0) => `${Number(n) > 0 ? '+' : ''}${Number(n).toFixed(digits)}`;
+    const change = (n: unknown) => `${Number(n) >= 0 ? '增加' : '减少'} ${Math.abs(Number(n))} 人`;
     const { page } = await open('/retention/2024-04/');
-    // The sentences fill in as their values load: wait for the sentence itself.
     const sentence = () => page.innerText('body').then((t) => t.replace(/\s+/g, ' '));
-    await expect.poll(sentence, { timeout: 60_000 }).toContain(`In 2024-04, ${month!['active_customers']} customers were active (bought in the last three months), ${signed(month!['active_change'])} against the month before, with no data yet for the same month last year.`);
-    await expect.poll(sentence, { timeout: 60_000 }).toContain(`Of the ${month!['customers_at_start']} customers active at the start of the month, ${month!['retained_customers']} stayed and ${month!['churned_customers']} lapsed: a retention rate of ${Number(month!['retention_pct']).toFixed(1)}% (${signed(month!['retention_change'], 1)} points against the month before).`);
-    expect(await page.locator('table').count()).toBeGreaterThan(0);
+    await expect.poll(sentence, { timeout: 60_000 }).toContain(`2024年4月，活跃客户 ${month!['active_customers']} 人（近三个月内有购买），比上月${change(month!['active_change'])}，去年同期尚无数据。`);
+    await expect.poll(sentence, { timeout: 60_000 }).toContain(`月初活跃的 ${month!['customers_at_start']} 人中，${month!['retained_customers']} 人留存、${month!['churned_customers']} 人流失，留存率 ${Number(month!['retention_pct']).toFixed(1)}%`);
+    // April is the data's last month: a link back, none forward.
+    expect(await page.locator('a[rel=prev]').getAttribute('href')).toBe('/retention/2024-03/');
+    expect(await page.locator('a[rel=next]').count()).toBe(0);
+    await expect.poll(() => page.title()).toContain('2024年4月');
     await page.close();
-  });
+    // The first months of data are a warm-up: retention is not stated as 100%.
+    const first = await open('/retention/2024-01/');
+    expect(await first.page.locator('a[rel=next]').getAttribute('href')).toBe('/retention/2024-02/');
+    await expect.poll(() => first.page.innerText('body'), { timeout: 60_000 }).toContain('预热期');
+    expect(await first.page.innerText('body')).not.toMatch(/留存率 100/);
+    await first.page.close();
+  }, 300_000);
+
+  it('an unknown month, customer or group gets a plain message, not error boxes', async () => {
+    for (const [path, message] of [['/retention/2030-01/', 'No data for this month'], ['/customers/03/crm:NOBODY/', 'No such customer'], ['/customers-in/segment/nothing/', 'No such group']] as const) {
+      const page = await browser.newPage();
+      await page.goto(`${site}${path}`);
+      await expect.poll(() => page.innerText('body'), { timeout: 60_000 }).toContain(message);
+      expect(await page.innerText('body')).not.toMatch(/Error in|Dataset is empty|Catalog Error|Binder Error/);
+      await page.close();
+    }
+  }, 300_000);
+
+  it('drill-down: a segment, a stage and a risk band open exactly their customers, each linking to a profile', async () => {
+    const [segment] = await query(paths, `select segment, count(*) as n from marts.customer_rfm where is_latest group by 1 order by 2 desc, 1 limit 1`);
+    const names = await query(paths, `
+      select c.customer_name from marts.customer_rfm as r join marts.customers as c using (customer_id)
+      where r.is_latest and r.segment = '${String(segment!['segment']).replace(/'/g, "''")}' order by c.revenue desc, c.customer_id`);
+    const { page } = await open('/segments/');
+    await page.locator('table tr:visible', { hasText: name('segment', String(segment!['segment'])) }).first().click();
+    await page.waitForURL(/\/customers-in\/segment\//, { timeout: 60_000 });
+    await expect.poll(() => page.innerText('h1'), { timeout: 60_000 }).toContain(`${segment!['n']} customers`);
+    const shown = await page.innerText('table');
+    for (const row of names.slice(0, 5)) expect(shown).toContain(String(row['customer_name']));
+    await page.locator('table tr:visible', { hasText: String(names[0]!['customer_name']) }).first().click();
+    await page.waitForURL(/\/customers\/\d\d\//, { timeout: 60_000 });
+    await expect.poll(() => page.innerText('h1'), { timeout: 60_000 }).toContain(String(names[0]!['customer_name']));
+    await page.close();
+    for (const [path, sql] of [
+      ['/customers-in/stage/active/', `select count(*) as n from marts.customer_lifecycle where month = (select max(month) from marts.customer_lifecycle) and stage = 'active'`],
+      ['/customers-in/risk/high/', `select count(*) as n from marts.customer_churn_risk where risk_band = 'high'`],
+    ] as const) {
+      const [expected] = await query(paths, sql);
+      if (Number(expected!['n']) === 0) continue;
+      const drill = await open(path);
+      expect(drill.text).toContain(`${expected!['n']} customers`);
+      await drill.page.close();
+    }
+  }, 300_000);
+
+  it('shows names, not codes: no stage, channel or touchpoint code on any page', async () => {
+    for (const path of ['/', '/lifecycle/', '/churn/', '/journey/', '/customers/', '/segments/', '/clv/']) {
+      const { page, text } = await open(path);
+      expect(text, path).not.toMatch(/\b(at_risk|won_back|erp_only|email_sent|email_opened|web_visit|support_ticket|wechat)\b/);
+      await page.close();
+    }
+  }, 300_000);
+
+  it('health: checks counted with failures first, the runs with their status, each asset’s last result in colour', async () => {
+    const [checks] = await query(paths, `
+      select count(*) filter (where passed) as passed from (select passed from meta.check_results
+      qualify row_number() over (partition by asset_key, check_name order by checked_at desc) = 1)`);
+    const { page } = await open('/health/');
+    const text = () => page.innerText('body').then((t) => t.replace(/\s+/g, ' '));
+    await expect.poll(text, { timeout: 60_000 }).toMatch(new RegExp(`Passing\\s+${checks!['passed']}\\b`));
+    await expect.poll(text, { timeout: 60_000 }).toContain('this run (building the site)');
+    expect(await page.locator('span[style*="color"]', { hasText: 'success' }).count()).toBeGreaterThan(5);
+    await page.close();
+  }, 300_000);
 
   it('every month of the data has its page, linked from the index', async () => {
     const months = await query(paths, `select month_key from marts.monthly_retention order by 1`);
@@ -137,7 +233,7 @@ describe('the report site, built and read offline', () => {
     await page.close();
     const funnel = await query(paths, `select stage, customers from marts.journey_funnel where acquisition_channel = 'wechat' order by stage_order`);
     const journey = await open('/journey/');
-    for (const row of funnel) expect(journey.text).toMatch(new RegExp(`wechat ${row['stage']} ${row['customers']}\\b`));
+    for (const row of funnel) expect(journey.text).toMatch(new RegExp(`${name('funnel', String(row['stage']))} ${row['customers']}\\b`));
     await journey.page.close();
   });
 
@@ -174,7 +270,10 @@ describe('the report site, built and read offline', () => {
     }
     expect(readlinkSync(join(paths.reports, 'build'))).toBe(live);
     expect(existsSync(join(paths.reports, 'build', 'index.html'))).toBe(true);
-    expect(readdirSync(join(paths.reports, '.builds'))).toEqual([live.split(/[/\\]/)[1]]);
+    // The failed build's copy is gone; its log stays beside the live one.
+    const left = readdirSync(join(paths.reports, '.builds'));
+    expect(left.filter((entry) => !entry.endsWith('.log'))).toEqual([live.split(/[/\\]/)[1]]);
+    expect(left.filter((entry) => entry.endsWith('.log'))).toHaveLength(1);
     const { page } = await open('/');
     await page.close();
   }, 600_000);
