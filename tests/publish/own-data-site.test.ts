@@ -77,10 +77,10 @@ describe.runIf(existsSync(join(DATASETS, 'cdnow')))('the report site on a purcha
 
   it('the leadership page reads in English, against last month and last year, with a 13-month trend', async () => {
     const [month] = await query(paths, `
-      select month_key, strftime(month, '%b %Y') as name, strftime(month - interval 12 month, '%b %Y') as last_year_name, revenue, last_year_revenue,
-             active_customers, customers_at_start, retained_customers, churned_customers, retention_pct
-      from marts.kpi_monthly join marts.monthly_retention using (month_key, month)
-      where last_year_revenue is not null order by month desc limit 1`);
+      select k.month_key, strftime(k.month, '%b %Y') as name, strftime(k.month - interval 12 month, '%b %Y') as last_year_name, k.revenue, k.last_year_revenue,
+             k.active_customers, r.customers_at_start, r.retained_customers, r.churned_customers, r.retention_pct
+      from marts.kpi_monthly as k join marts.monthly_retention as r using (month_key)
+      where k.last_year_revenue is not null order by k.month desc limit 1`);
     expect(month, 'CDNOW spans 18 months: some month has last year').toBeDefined();
     const text = await textOf(`/retention/${month!['month_key']}/`, /Revenue was/);
     expect(text).toContain(`In ${month!['name']}, ${Number(month!['active_customers']).toLocaleString('en-US')} customers were active`);

@@ -147,12 +147,12 @@ describe('the report site, built and read offline', () => {
     const { page } = await open('/segments/');
     await page.locator('table tr:visible', { hasText: name('segment', String(segment!['segment'])) }).first().click();
     await page.waitForURL(/\/customers-in\/segment\//, { timeout: 60_000 });
-    await expect.poll(() => page.innerText('h1'), { timeout: 60_000 }).toContain(`${segment!['n']} customers`);
+    await expect.poll(() => page.locator('h1').last().innerText(), { timeout: 60_000 }).toContain(`${segment!['n']} customers`);
     const shown = await page.innerText('table');
     for (const row of names.slice(0, 5)) expect(shown).toContain(String(row['customer_name']));
     await page.locator('table tr:visible', { hasText: String(names[0]!['customer_name']) }).first().click();
     await page.waitForURL(/\/customers\/\d\d\//, { timeout: 60_000 });
-    await expect.poll(() => page.innerText('h1'), { timeout: 60_000 }).toContain(String(names[0]!['customer_name']));
+    await expect.poll(() => page.locator('h1').last().innerText(), { timeout: 60_000 }).toContain(String(names[0]!['customer_name']));
     await page.close();
     for (const [path, sql] of [
       ['/customers-in/stage/active/', `select count(*) as n from marts.customer_lifecycle where month = (select max(month) from marts.customer_lifecycle) and stage = 'active'`],
