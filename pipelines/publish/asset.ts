@@ -3,7 +3,6 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, syml
 import { join, relative } from 'node:path';
 import type { Asset } from '../orchestration/asset.js';
 import { buildSite, exportReportData } from './publish.js';
-import { ClmError } from '../errors.js';
 import { copyReportsProject } from './reports-copy.js';
 
 /**
@@ -27,7 +26,8 @@ export function publishAsset(marts: readonly string[]): Asset {
       try {
         const exported = await exportReportData(context.warehouse, staging, context.settings, context.runId);
         context.log(`    exported ${exported.tables} report tables, ${fmt(exported.rows)} rows, ${fmt(exported.bytes / 1024)} KiB of Arrow`);
-        const site = await buildSite(staging, context.log, context.settings.reports.title);
+        // The log sits beside the copy, so it outlives a failed build (the error message names it).
+        const site = await buildSite(staging, context.log, context.settings.reports.title, `${staging}.log`);
         goLive(context.reportsDir, join(staging, 'build'));
         removeOtherBuilds(builds, context.runId);
         return {
@@ -36,11 +36,7 @@ export function publishAsset(marts: readonly string[]): Asset {
           metrics: { buildSeconds: site.seconds, siteBytes: site.bytes, sitePages: site.pages, dataBytes: exported.bytes },
         };
       } catch (error) {
-        // Keep the build's log beside the builds (the message names it), not the half-built copy.
-        const log = join(staging, 'build.log');
-        if (existsSync(log)) renameSync(log, `${staging}.log`);
         rmSync(staging, { recursive: true, force: true });
-        if (error instanceof ClmError && existsSync(`${staging}.log`)) throw new ClmError(error.message.replace(log, `${staging}.log`));
         throw error;
       }
     },

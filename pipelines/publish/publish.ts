@@ -76,7 +76,7 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string,
  * 'at_risk')` is "At risk" or "风险客户", `label_sort` its place in the usual order, and
  * `month_label(date)` "Oct 2026" or "2026年10月". Temporary: they exist for the export only.
  */
-export async function createLabelMacros(warehouse: Warehouse, settings: Settings): Promise<void> {
+async function createLabelMacros(warehouse: Warehouse, settings: Settings): Promise<void> {
   const rows = labelRows(settings).map((row) => `(${literal(row.kind)}, ${literal(row.code)}, ${literal(row.label)}, ${row.sort})`);
   await warehouse.run(`create or replace temp table report_labels(kind varchar, code varchar, label varchar, sort integer)`);
   await warehouse.run(`insert into report_labels values ${rows.join(', ')}`);
@@ -126,16 +126,15 @@ export interface BuildResult {
 
 /**
  * Builds the Evidence site into `<reportsDir>/build/` with no network: telemetry off, data from
- * {@link exportReportData}. Progress lines go to `log`; the full output to `build.log` in the project.
+ * {@link exportReportData}. Progress lines go to `log`; the full output to `logFile` (`build.log` in the project unless told).
  * The publish asset calls it on a copy of the project and puts the result live only when done.
  */
-export async function buildSite(reportsDir: string, log: (line: string) => void, title = DEFAULT_SETTINGS.reports.title): Promise<BuildResult> {
+export async function buildSite(reportsDir: string, log: (line: string) => void, title = DEFAULT_SETTINGS.reports.title, logFile = join(reportsDir, 'build.log')): Promise<BuildResult> {
   const cli = join(reportsDir, 'node_modules', '@evidence-dev', 'evidence', 'cli.js');
   if (!existsSync(cli)) throw new ClmError(`Evidence is not installed in ${reportsDir}: run npm install in the project root`);
   const started = performance.now();
   // Evidence copies its output over reports/build without clearing it first.
   await rm(join(reportsDir, 'build'), { recursive: true, force: true });
-  const logFile = join(reportsDir, 'build.log');
   const output = createWriteStream(logFile);
   const child = spawn(process.execPath, [cli, 'build'], {
     cwd: reportsDir,

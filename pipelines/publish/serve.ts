@@ -46,7 +46,7 @@ export function serveSite(siteDir: string, port = 0, host = '127.0.0.1'): Promis
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     // Stored gzipped by the publish step (DuckDB-Wasm): sent as it is, or unzipped for a client that takes no gzip.
     if (!existsSync(file) && existsSync(`${file}.gz`)) {
-      sendGzipped(request, response, file, pathname.startsWith('/_app/immutable/'));
+      send(request, response, file, 200, pathname.startsWith('/_app/immutable/'), 'gzip');
       return;
     }
     let status = 200;
@@ -70,29 +70,29 @@ export function serveSite(siteDir: string, port = 0, host = '127.0.0.1'): Promis
   });
 }
 
-function sendGzipped(request: IncomingMessage, response: ServerResponse, file: string, immutable: boolean): void {
-  const takesGzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-  response.writeHead(200, {
-    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    vary: 'accept-encoding',
-    ...(takesGzip ? { 'content-encoding': 'gzip' } : {}),
-  });
-  const body = createReadStream(`${file}.gz`);
-  if (takesGzip) body.pipe(response);
-  else body.pipe(createGunzip()).pipe(response);
-}
-
-function send(request: IncomingMessage, response: ServerResponse, file: string, status: number, immutable: boolean): void {
+/**
+ * Sends `file` with the encoding the browser takes. A file stored gzipped (`stored`, read from
+ * `<file>.gz`) goes as it is to a browser that takes gzip and unzipped to one that does not.
+ */
+function send(request: IncomingMessage, response: ServerResponse, file: string, status: number, immutable: boolean, stored: 'plain' | 'gzip' = 'plain'): void {
   const extension = extname(file);
   const accepts = String(request.headers['accept-encoding'] ?? '');
-  const encoding = COMPRESSED.has(extension) ? undefined : /\bbr\b/.test(accepts) ? 'br' : /\bgzip\b/.test(accepts) ? 'gzip' : undefined;
+  const takesGzip = /\bgzip\b/.test(accepts);
+  const encoding = stored === 'gzip'
+    ? (takesGzip ? 'gzip' : undefined)
+    : COMPRESSED.has(extension) ? undefined : /\bbr\b/.test(accepts) ? 'br' : takesGzip ? 'gzip' : undefined;
   response.writeHead(status, {
     'content-type': TYPES[extension] ?? 'application/octet-stream',
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     vary: 'accept-encoding',
     ...(encoding ? { 'content-encoding': encoding } : {}),
   });
+  if (stored === 'gzip') {
+    const body = createReadStream(`${file}.gz`);
+    if (encoding === 'gzip') body.pipe(response);
+    else body.pipe(createGunzip()).pipe(response);
+    return;
+  }
   const body = createReadStream(file);
   if (encoding === 'br') body.pipe(createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })).pipe(response);
   else if (encoding === 'gzip') body.pipe(createGzip()).pipe(response);
