@@ -38,6 +38,12 @@ export interface Settings {
   runRetentionDays: number;
   /** title: the site's name, shown in its header and tab titles. */
   reports: { title: string; prerenderCustomers: number };
+  /**
+   * What a run's DuckDB may use: memoryLimit caps its memory (CLM_MEMORY_LIMIT, DuckDB's syntax:
+   * '3GB', '80%'); work beyond it spills to tempDirectory (null: beside the warehouse); threads
+   * null uses every core.
+   */
+  duckdb: { memoryLimit: string; tempDirectory: string | null; threads: number | null };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -54,6 +60,7 @@ export const DEFAULT_SETTINGS: Settings = {
   freshnessSlaHours: 26,
   runRetentionDays: 90,
   reports: { title: 'Customer lifecycle', prerenderCustomers: 100 },
+  duckdb: { memoryLimit: '3GB', tempDirectory: null, threads: null },
 };
 
 /** Where things are, and the settings. */
@@ -67,6 +74,8 @@ export interface Project {
   landing: string;
   /** The Evidence project. */
   reports: string;
+  /** Where a run's DuckDB spills what does not fit its memory limit. */
+  spill: string;
   settings: Settings;
 }
 
@@ -109,11 +118,13 @@ export function loadProject(overrides: ProjectOverrides = {}): Project {
   const settings = merge(merge(merge(DEFAULT_SETTINGS, fromFile), fromEnv(env)), overrides.settings ?? {});
   validate(settings, configFile);
   const at = (path: string) => (isAbsolute(path) ? path : resolve(root, path));
+  const warehouse = resolve(overrides.warehouse ?? at(settings.warehouse));
   return {
     root,
     models: overrides.models ?? join(root, 'models'),
     sources: resolve(overrides.sources ?? at(settings.sources)),
-    warehouse: resolve(overrides.warehouse ?? at(settings.warehouse)),
+    warehouse,
+    spill: settings.duckdb.tempDirectory === null ? `${warehouse}.tmp` : at(settings.duckdb.tempDirectory),
     landing: resolve(overrides.landing ?? at(settings.landing)),
     reports: overrides.reports ?? join(root, 'reports'),
     settings,
@@ -158,6 +169,7 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<Settings> {
     freshnessSlaHours: number('CLM_FRESHNESS_SLA_HOURS'),
     runRetentionDays: number('CLM_RUN_RETENTION_DAYS'),
     reports: { prerenderCustomers: number('CLM_PRERENDER_CUSTOMERS') },
+    duckdb: { memoryLimit: env['CLM_MEMORY_LIMIT'] || undefined },
   };
   return settings;
 }
@@ -187,6 +199,8 @@ function validate(s: Settings, file: string): void {
   if (s.clv.marginRate !== null && !(s.clv.marginRate > 0 && s.clv.marginRate <= 1)) fail(`clv.margin_rate must be null or from 0 to 1, not '${s.clv.marginRate}'`);
   if (typeof s.reports.title !== 'string' || s.reports.title.trim() === '') fail(`reports.title must be a name, not '${s.reports.title}'`);
   if (!(Number.isInteger(s.reports.prerenderCustomers) && s.reports.prerenderCustomers >= 0)) fail(`reports.prerender_customers must be a whole number, not '${s.reports.prerenderCustomers}'`);
+  if (!/^\s*\d+(\.\d+)?\s*(%|[KMGT]i?B)\s*$/i.test(String(s.duckdb.memoryLimit))) fail(`duckdb.memory_limit must be an amount like 3GB, 512MiB or 80%, not '${s.duckdb.memoryLimit}'`);
+  if (s.duckdb.threads !== null && !(Number.isInteger(s.duckdb.threads) && s.duckdb.threads > 0)) fail(`duckdb.threads must be null or a positive whole number, not '${s.duckdb.threads}'`);
   for (const [name, value] of Object.entries(s.lifecycle)) {
     if (value !== null && !(Number.isInteger(value) && value > 0)) fail(`lifecycle.${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} must be null or a positive whole number, not '${value}'`);
   }

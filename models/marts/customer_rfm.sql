@@ -48,28 +48,41 @@ segments(rule_order, segment, segment_zh, min_r, max_r, min_fm, max_fm) as (
         (11, 'Lost', '流失客户', 1, 1, 1.0, 3.0)
 ),
 
+-- Each (R, F, M) cell's segment: the first rule that takes it. 125 cells, so buyers join it by key.
+cells as (
+    select
+        r.r as recency_score,
+        f.f as frequency_score,
+        m.m as monetary_score,
+        segments.segment,
+        segments.segment_zh
+    from range(1, 6) as r(r)
+    cross join range(1, 6) as f(f)
+    cross join range(1, 6) as m(m)
+    left join segments
+        on r.r between segments.min_r and segments.max_r
+        and (f.f + m.m) / 2 between segments.min_fm and segments.max_fm
+    qualify row_number() over (partition by r.r, f.f, m.m order by segments.rule_order nulls last) = 1
+),
+
 segmented as (
     select
         scored.*,
-        (frequency_score + monetary_score) / 2 as fm_score,
-        recency_score::varchar || frequency_score::varchar || monetary_score::varchar as rfm_cell,
-        segments.segment,
-        segments.segment_zh
+        (scored.frequency_score + scored.monetary_score) / 2 as fm_score,
+        scored.recency_score::varchar || scored.frequency_score::varchar || scored.monetary_score::varchar as rfm_cell,
+        coalesce(cells.segment, 'Other') as segment,
+        coalesce(cells.segment_zh, '其他') as segment_zh
     from scored
-    left join segments
-        on scored.recency_score between segments.min_r and segments.max_r
-        and (scored.frequency_score + scored.monetary_score) / 2 between segments.min_fm and segments.max_fm
-    qualify row_number() over (partition by scored.customer_id, scored.snapshot_month order by segments.rule_order nulls last) = 1
+    left join cells using (recency_score, frequency_score, monetary_score)
 ),
 
 final as (
     select
-        * exclude (segment, segment_zh),
-        coalesce(segment, 'Other') as segment,
-        coalesce(segment_zh, '其他') as segment_zh,
-        snapshot_month = max(snapshot_month) over () as is_latest,
-        lag(coalesce(segment, 'Other')) over (partition by customer_id order by snapshot_month) as previous_segment
+        segmented.*,
+        segmented.snapshot_month = latest.snapshot_month as is_latest,
+        lag(segment) over (partition by customer_id order by segmented.snapshot_month) as previous_segment
     from segmented
+    cross join (select max(snapshot_month) as snapshot_month from snapshots) as latest
 )
 
 select * from final

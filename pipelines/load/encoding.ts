@@ -36,10 +36,17 @@ export interface FileScan {
   checksum: string;
   /** Byte offset of the first byte that is not valid UTF-8; null for a UTF-8 file. */
   firstNonUtf8Byte: number | null;
+  /** Lines in the file (line feeds, plus a last line without one). */
+  lines: number;
+  /** Whether a double quote occurs anywhere (a quoted CSV field may then span lines). */
+  hasQuote: boolean;
+  /** Whether an empty line occurs (one that is only a line feed or CR LF). */
+  hasBlankLine: boolean;
 }
 
 /**
- * SHA-256 of a file and the offset of its first invalid UTF-8 byte, in one read. Each chunk is
+ * SHA-256 of a file, the offset of its first invalid UTF-8 byte, and its lines, quotes and blank
+ * lines (which decide how row line numbers can be known, see line-map.ts), in one read. Each chunk is
  * checked with Node's native UTF-8 validator; a character cut by a chunk's end is carried over.
  */
 export async function scanFile(path: string, checkUtf8: boolean): Promise<FileScan> {
@@ -47,9 +54,21 @@ export async function scanFile(path: string, checkUtf8: boolean): Promise<FileSc
   let offset = 0;
   let carry = Buffer.alloc(0);
   let firstNonUtf8Byte: number | null = null;
+  // Native searches (memchr), so these cost little beside the hash. A line feed ending one chunk
+  // and starting the next is a blank line too; so is one that starts the file.
+  let lines = 0;
+  let hasQuote = false;
+  let hasBlankLine = false;
+  let previousByte = 0x0a;
   for await (const data of createReadStream(path, { highWaterMark: 1 << 20 })) {
     const chunk = data as Buffer;
     hash.update(chunk);
+    if (chunk.length > 0) {
+      for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, at + 1)) lines += 1;
+      hasQuote ||= chunk.indexOf(0x22) >= 0;
+      hasBlankLine ||= (previousByte === 0x0a && (chunk[0] === 0x0a || (chunk[0] === 0x0d && chunk[1] === 0x0a))) || chunk.indexOf('\n\n') >= 0 || chunk.indexOf('\n\r\n') >= 0;
+      previousByte = chunk[chunk.length - 1]!;
+    }
     if (checkUtf8 && firstNonUtf8Byte === null) {
       const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
       const start = offset - carry.length;
@@ -61,7 +80,8 @@ export async function scanFile(path: string, checkUtf8: boolean): Promise<FileSc
   }
   // A file that ends inside a multi-byte character was cut there.
   if (checkUtf8 && firstNonUtf8Byte === null && carry.length > 0) firstNonUtf8Byte = offset - carry.length;
-  return { checksum: hash.digest('hex'), firstNonUtf8Byte };
+  if (offset > 0 && previousByte !== 0x0a) lines += 1;
+  return { checksum: hash.digest('hex'), firstNonUtf8Byte, lines, hasQuote, hasBlankLine };
 }
 
 /** The file's line and column (1-based, in characters) of a byte offset, and the bytes there. */

@@ -1,4 +1,5 @@
 import { literal, type Warehouse } from '../warehouse/connection.js';
+import type { FileScan } from './encoding.js';
 import type { TableSpec } from './source.js';
 
 /**
@@ -6,9 +7,10 @@ import type { TableSpec } from './source.js';
  * `_data_lines(landing_rowid, line)`, keyed by the row's rowid in `_landing`. It counts
  * blank lines, and a quoted CSV field that spans lines keeps its record on its first line.
  * DuckDB's CSV reader numbers a rejected line by records and blank lines, not by physical lines:
- * `_logical_lines(logical_line, line)` maps those numbers to the file's lines.
+ * `_logical_lines(logical_line, line)` maps those numbers to the file's lines. `scan` (the file's
+ * own bytes, from scanFile) lets a file with one record per line skip reading its text.
  */
-export async function mapLines(warehouse: Warehouse, file: string, table: TableSpec, rejectedLogicalLines: readonly number[]): Promise<void> {
+export async function mapLines(warehouse: Warehouse, file: string, table: TableSpec, rejectedLogicalLines: readonly number[], scan?: Pick<FileScan, 'lines' | 'hasQuote' | 'hasBlankLine'>): Promise<void> {
   // Rowids of a temp table made inside a transaction do not start at 0: rows are numbered from the first.
   const base = (await warehouse.readScalar<number | null>('select min(rowid) from _landing')) ?? 0;
   if (table.format === 'parquet') {
@@ -26,6 +28,25 @@ export async function mapLines(warehouse: Warehouse, file: string, table: TableS
       where problem is null`);
     await warehouse.run('create or replace temp table _logical_lines (logical_line bigint, line bigint)');
     return;
+  }
+  const rejected = rejectedLogicalLines.length > 0 ? `[${rejectedLogicalLines.join(', ')}]` : '[]::bigint[]';
+  // No quote and no blank line: each line is the header, a record or a rejected line, and the
+  // reader's numbers are the file's. When the count agrees (a line of spaces only would upset
+  // it), rows take the lines left in order, with no pass over the text.
+  if (scan && !scan.hasQuote && !scan.hasBlankLine) {
+    const landed = await warehouse.readScalar<number>('select count(*) from _landing');
+    if (Number(landed) + rejectedLogicalLines.length + 1 === scan.lines) {
+      await warehouse.run(`create or replace temp table _logical_lines as select unnest(${rejected}) as logical_line, unnest(${rejected}) as line, false as is_blank`);
+      await warehouse.run(
+        rejectedLogicalLines.length === 0
+          ? `create or replace temp table _data_lines as select rowid as landing_rowid, rowid - ${base} + 2 as line from _landing`
+          : `create or replace temp table _data_lines as
+             select row_number() over (order by line) - 1 + ${base} as landing_rowid, line
+             from range(2, ${scan.lines + 1}) as t(line)
+             where not list_contains(${rejected}, line)`,
+      );
+      return;
+    }
   }
   // A line starts a record when the quotes before it are balanced.
   const quotes = `length(text) - length(replace(text, '"', ''))`;
@@ -48,7 +69,6 @@ export async function mapLines(warehouse: Warehouse, file: string, table: TableS
         trim(text, chr(13) || chr(32) || chr(9)) = '' as is_blank
     from starts
     where starts_record`);
-  const rejected = rejectedLogicalLines.length > 0 ? `[${rejectedLogicalLines.join(', ')}]` : '[]::bigint[]';
   await warehouse.run(`
     create or replace temp table _data_lines as
     select row_number() over (order by line) - 1 + ${base} as landing_rowid, line

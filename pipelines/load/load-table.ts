@@ -5,7 +5,7 @@ import { ident, literal } from '../warehouse/connection.js';
 import { ClmError, SchemaDriftError } from '../errors.js';
 import { kyselyFor } from '../warehouse/kysely-dialect.js';
 import type { MetaTables } from '../warehouse/meta-schema.js';
-import { DEFAULT_ENCODING, isUtf8Encoding, notUtf8Error, scanFile, utf8Copy } from './encoding.js';
+import { DEFAULT_ENCODING, isUtf8Encoding, notUtf8Error, scanFile, utf8Copy, type FileScan } from './encoding.js';
 import { ensureRawTable } from './raw-table.js';
 import { landFile, readFileColumns, readRejectedLines, structuralRejectsSql } from './read-file.js';
 import { mapLines } from './line-map.js';
@@ -51,7 +51,8 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
   const text = table.format !== 'parquet';
   const utf8 = isUtf8Encoding(table.encoding);
   for (const file of await listFiles(warehouse, sourceFolder(context.landingRoot, source), table.files)) {
-    const { checksum, firstNonUtf8Byte } = await scanFile(file, text && utf8);
+    const scan = await scanFile(file, text && utf8);
+    const { checksum, firstNonUtf8Byte } = scan;
     const seen = await warehouse.readScalar<number>(
       'select count(*) from meta.loaded_files where source = $1 and table_name = $2 and checksum = $3',
       [source.name, table.name, checksum],
@@ -71,7 +72,8 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
     try {
       // An empty file (a transfer that wrote nothing yet) has no header to check and no rows: it
       // is recorded as loaded with 0 rows, and the other files of the table load as usual.
-      load = size === 0 ? { file: shown, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 } : await loadFile(context, source, table, rawTable, readable, shown);
+      // The scan's line facts are about the original bytes: a converted copy is mapped line by line.
+      load = size === 0 ? { file: shown, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 } : await loadFile(context, source, table, rawTable, readable, shown, converted ? undefined : scan);
       endsWithLineFeed = !text || size === 0 ? null : await endsWithNewline(readable, size);
     } finally {
       await converted?.dispose();
@@ -100,14 +102,14 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
   return result;
 }
 
-async function loadFile(context: LoadContext, source: SourceDefinition, table: TableSpec, rawTable: string, file: string, shown: string): Promise<FileLoad> {
+async function loadFile(context: LoadContext, source: SourceDefinition, table: TableSpec, rawTable: string, file: string, shown: string, scan: FileScan | undefined): Promise<FileLoad> {
   const { warehouse } = context;
   const headers = await readFileColumns(warehouse, file, table);
   const present = matchColumns(headers, table, shown, `${source.name}.${table.name}`);
 
   await landFile(warehouse, file, table, headers);
   const rejectedLines = await readRejectedLines(warehouse);
-  await mapLines(warehouse, file, table, rejectedLines);
+  await mapLines(warehouse, file, table, rejectedLines, scan);
   await warehouse.run(validateSql(table, present));
   await warehouse.run(resolveVersionsSql(table, rawTable));
 
@@ -115,13 +117,14 @@ async function loadFile(context: LoadContext, source: SourceDefinition, table: T
   const quarantined = await warehouse.run(`
     insert into meta.quarantine
     select
-        ${where.run}, ${where.source}, ${where.table}, ${where.file}, _line,
-        _reasons[1].column,
-        array_to_string(list_transform(_reasons, r -> coalesce('column ' || r.column || ': ', '') || r.reason), '; '),
-        _record::json,
+        ${where.run}, ${where.source}, ${where.table}, ${where.file}, f._line,
+        f._reasons[1].column,
+        array_to_string(list_transform(f._reasons, r -> coalesce('column ' || r.column || ': ', '') || r.reason), '; '),
+        to_json(l),
         now()
-    from _final
-    where len(_reasons) > 0`);
+    from _final as f
+    inner join _landing as l on l.rowid = f._rowid
+    where len(f._reasons) > 0`);
   const structural = await warehouse.run(`
     insert into meta.quarantine
     select ${where.run}, ${where.source}, ${where.table}, ${where.file}, line, column_name, reason, record, now()

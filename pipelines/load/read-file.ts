@@ -16,12 +16,17 @@ export async function readFileColumns(warehouse: Warehouse, file: string, table:
       return readOrExplain(file, () => readCsvHeader(file, table.csv?.delimiter ?? ','));
     case 'ndjson': {
       await readOrExplain(file, () => warehouse.run(ndjsonLinesSql(file)));
+      // Lines share a handful of key lists: each distinct list is unnested once, not each line's.
       const keys = await warehouse.readAll<{ key: string }>(`
         select key
         from (
-            select unnest(json_keys(text)) as key, line, generate_subscripts(json_keys(text), 1) as position
-            from _ndjson_lines
-            where problem is null
+            select unnest(keys) as key, line, generate_subscripts(keys, 1) as position
+            from (
+                select json_keys(text) as keys, min(line) as line
+                from _ndjson_lines
+                where problem is null
+                group by 1
+            )
         )
         group by key
         order by min(line), min(position)`);

@@ -4,7 +4,8 @@ import { columnSpec, type ColumnSpec, type TableSpec } from './source.js';
 /**
  * SQL that turns the landed text rows (`_landing`) into typed rows, each with the list of reasons
  * it cannot be loaded: `_reasons` is a list of `{column, reason}`; an empty list means the row
- * loads. Everything happens in one DuckDB statement; no row passes through JavaScript.
+ * loads. Everything happens in one DuckDB statement; no row passes through JavaScript. The result
+ * keeps each row's `_rowid` in `_landing`, where its text stays for the quarantine record.
  *
  * @param presentColumns declared column name → header in this file (absent: the column is missing
  *   from the file and loads as null, which the source allowed).
@@ -33,12 +34,22 @@ export function validateSql(table: TableSpec, presentColumns: ReadonlyMap<string
     ([check, predicate]) =>
       `case when (${predicate}) = false then {'column': ${literal(firstColumnIn(predicate, declared.map((c) => c.name)) ?? '')}, 'reason': ${literal(`check ${check} failed (${predicate})`)}} end`,
   );
+  // An exact copy of an earlier row of a keyed table is a duplicate, not a new version. Rows are
+  // compared whole only where their hashes repeat, so a file of distinct rows costs one hash each.
+  const copies = keyed
+    ? `copies as (
+    select l.rowid as _rowid, min(d.line) over (partition by to_json(l)::varchar) as _first_copy_line
+    from _landing as l
+    inner join _data_lines as d on d.landing_rowid = l.rowid
+    where hash(l) in (select hash(l) from _landing as l group by 1 having count(*) > 1)
+),`
+    : `copies as (select null::bigint as _rowid, null::bigint as _first_copy_line where false),`;
   return `
 create or replace temp table _validated as
 with landed as (
     select
         d.line as _line,
-        to_json(l)::varchar as _record,
+        l.rowid as _rowid,
         ${textColumns.join(',\n        ')}
     from _landing as l
     inner join _data_lines as d on d.landing_rowid = l.rowid
@@ -46,22 +57,26 @@ with landed as (
 typed as (
     select
         _line,
-        _record,
+        _rowid,
         ${declared.map((c) => ident(`_text_${c.name}`)).join(', ')},
         ${typedColumns.join(',\n        ')}
     from landed
 ),
+${copies}
 checked as (
     select
-        *,
+        typed.*,
         list_filter([
             ${[...parseReasons, ...checkReasons].join(',\n            ')}
         ], r -> r is not null) as _reasons,
-        ${keyed ? 'min(_line) over (partition by _record)' : '_line'} as _first_copy_line
+        copies._first_copy_line
     from typed
+    left join copies using (_rowid)
 )
 select
-    * exclude (_first_copy_line, _reasons),
+    _line,
+    _rowid,
+    ${declared.map((c) => ident(c.name)).join(', ')},
     case
         when _first_copy_line < _line
             then [{'column': null::varchar, 'reason': 'exact duplicate of line ' || _first_copy_line}]
@@ -89,28 +104,35 @@ export function resolveVersionsSql(table: TableSpec, rawTable: string): string {
         when v.${cursor} is null and r.${cursor} is not null
             then [{'column': ${literal(table.cursor ?? '')}, 'reason': 'no ${table.cursor} value, and the warehouse holds a dated version (' || r.${cursor} || ')'}]`
     : '';
+  const keyList = keys.join(', ');
   return `
 create or replace temp table _final as
-with ranked as (
+with versions as (
+    -- Only keys that occur more than once among the valid rows can supersede one another: the
+    -- window runs over those few rows, not the whole file.
     select
-        *,
-        len(_reasons) = 0 as _is_valid,
+        _line,
         first_value(_line) over latest as _latest_line,
         row_number() over latest as _version_rank
     from _validated
-    window latest as (partition by len(_reasons) = 0, ${keys.join(', ')} order by ${order})
+    where len(_reasons) = 0
+        and (${keyList}) in (
+            select (${keyList}) from _validated where len(_reasons) = 0 group by all having count(*) > 1
+        )
+    window latest as (partition by ${keyList} order by ${order})
 )
 select
-    v.* exclude (_is_valid, _latest_line, _version_rank, _reasons),
+    v.* exclude (_reasons),
     case
-        when not _is_valid then _reasons
-        when _version_rank > 1
-            then [{'column': ${literal(primaryKey[0] ?? '')}, 'reason': 'superseded by line ' || _latest_line || ' of the same file (same key, newer version)'}]
+        when len(v._reasons) > 0 then v._reasons
+        when s._version_rank > 1
+            then [{'column': ${literal(primaryKey[0] ?? '')}, 'reason': 'superseded by line ' || s._latest_line || ' of the same file (same key, newer version)'}]
         ${staleReason}
         else []
     end as _reasons
-from ranked as v
-${cursor ? `left join ${rawTable} as r on ${keyJoin}` : ''}`;
+from _validated as v
+left join versions as s on s._line = v._line
+${cursor ? `left join ${rawTable} as r on ${keyJoin} and len(v._reasons) = 0` : ''}`;
 }
 
 function castExpression(text: string, spec: ColumnSpec): string {
@@ -127,8 +149,14 @@ function castExpression(text: string, spec: ColumnSpec): string {
     return `case when regexp_full_match(${text}, '[+-]?[0-9]+') then try_cast(${text} as ${spec.type}) end`;
   }
   if (spec.type.startsWith('DECIMAL')) {
-    // 12.345 does not fit DECIMAL(12,2) exactly: no rounding, the row is quarantined instead.
-    return `case when try_cast(${text} as ${spec.type}) = try_cast(${text} as DECIMAL(38, 18)) then try_cast(${text} as ${spec.type}) end`;
+    // 12.345 does not fit DECIMAL(12,2) exactly: no rounding, the row is quarantined instead. A
+    // plain number with no more decimals than the scale (trailing zeros aside) is exact as it
+    // stands; anything else (1e3, 12.345) is compared with its DECIMAL(38,18) reading, which is
+    // exact but a hundred times slower, so only the odd values pay for it.
+    const scale = /^DECIMAL\s*\(\s*\d+\s*,\s*(\d+)\s*\)$/i.exec(spec.type)?.[1];
+    const exact = `when try_cast(${text} as ${spec.type}) = try_cast(${text} as DECIMAL(38, 18)) then try_cast(${text} as ${spec.type})`;
+    const plain = scale === undefined ? '' : `when regexp_full_match(${text}, '[+-]?[0-9]*(\\.[0-9]{0,${scale}}0*)?') then try_cast(${text} as ${spec.type}) `;
+    return `case ${plain}${exact} end`;
   }
   return `try_cast(${text} as ${spec.type})`;
 }

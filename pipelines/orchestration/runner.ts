@@ -81,7 +81,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const copy = createWorkingCopy(paths.warehouse, runId);
   let warehouse: Warehouse | undefined;
   try {
-    warehouse = await openWarehouse(copy.path);
+    const { memoryLimit, threads } = paths.settings.duckdb;
+    warehouse = await openWarehouse(copy.path, { memoryLimit, tempDirectory: paths.spill, threads: threads ?? undefined });
     await ensureMetaSchema(warehouse);
     await createMacros(warehouse);
     await applySettings(warehouse, paths.settings);

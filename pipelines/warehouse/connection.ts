@@ -13,6 +13,8 @@ export interface Warehouse {
   readonly connection: DuckDBConnection;
   /** Runs a statement and returns all rows, read into memory at once. */
   readAll<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
+  /** Runs a statement and returns its columns by name, each an array (no object per row). */
+  readColumns<T extends Record<string, unknown[]> = Record<string, unknown[]>>(sql: string, params?: Params): Promise<T>;
   /** Runs a statement and returns the number of rows it changed. */
   run(sql: string, params?: Params): Promise<number>;
   /** Runs every statement of `sql` in turn and returns each one's rows. */
@@ -26,6 +28,10 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** DuckDB's memory_limit, e.g. '2GB'. */
   memoryLimit?: string;
+  /** Where DuckDB spills what does not fit memoryLimit. */
+  tempDirectory?: string;
+  /** Worker threads (default: every core). */
+  threads?: number;
   /** false: no file outside the warehouse may be read or written (COPY, ATTACH, read_csv…). */
   externalAccess?: boolean;
 }
@@ -41,6 +47,8 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
   };
   if (options.readOnly) config['access_mode'] = 'READ_ONLY';
   if (options.memoryLimit) config['memory_limit'] = options.memoryLimit;
+  if (options.tempDirectory) config['temp_directory'] = options.tempDirectory;
+  if (options.threads) config['threads'] = String(options.threads);
   if (options.externalAccess === false) config['enable_external_access'] = 'false';
   let instance: DuckDBInstance;
   try {
@@ -58,6 +66,10 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
     async readAll<T extends Row>(sql: string, params?: Params) {
       const reader = await connection.runAndReadAll(sql, params ? [...params] : undefined);
       return reader.getRowObjectsJS().map((row) => normaliseRow(row) as T);
+    },
+    async readColumns<T extends Record<string, unknown[]>>(sql: string, params?: Params) {
+      const reader = await connection.runAndReadAll(sql, params ? [...params] : undefined);
+      return reader.getColumnsObjectJS() as T;
     },
     async readEach(sql: string) {
       const statements = await connection.extractStatements(sql);

@@ -1,5 +1,5 @@
 import type { BgNbdParams, Frequency } from './bg-nbd.js';
-import { expectedPurchases } from './bg-nbd.js';
+import { cachedByXAndT, expectedPurchasesIfAlive, probabilityAlive } from './bg-nbd.js';
 
 export interface BacktestRow {
   /** Repeat purchases in calibration: '0', '1', …, '7+'. */
@@ -22,24 +22,29 @@ export interface Backtest {
 
 /**
  * Predicted against actual repeat purchases in the holdout period, overall and by calibration
- * frequency (the classic BG/NBD validation chart).
+ * frequency (the classic BG/NBD validation chart). Each row is `weight` customers (default one)
+ * who share (x, t_x, T) and their actual purchases.
  */
-export function backtest(params: BgNbdParams, customers: readonly (Omit<Frequency, 'weight'> & { actual: number })[], holdoutPeriods: number): Backtest {
+export function backtest(params: BgNbdParams, customers: readonly (Omit<Frequency, 'weight'> & { actual: number; weight?: number })[], holdoutPeriods: number): Backtest {
+  const ifAlive = cachedByXAndT((x, T) => expectedPurchasesIfAlive(params, x, T, holdoutPeriods));
   const buckets = new Map<string, BacktestRow>();
   let actual = 0;
   let predicted = 0;
   let absoluteError = 0;
+  let count = 0;
   for (const customer of customers) {
-    const expected = expectedPurchases(params, customer, holdoutPeriods);
+    const weight = customer.weight ?? 1;
+    const expected = ifAlive(customer.x, customer.T) * probabilityAlive(params, customer);
     const bucket = customer.x >= 7 ? '7+' : String(customer.x);
     const row = buckets.get(bucket) ?? { bucket, customers: 0, actual: 0, predicted: 0 };
-    row.customers += 1;
-    row.actual += customer.actual;
-    row.predicted += expected;
+    row.customers += weight;
+    row.actual += weight * customer.actual;
+    row.predicted += weight * expected;
     buckets.set(bucket, row);
-    actual += customer.actual;
-    predicted += expected;
-    absoluteError += Math.abs(expected - customer.actual);
+    actual += weight * customer.actual;
+    predicted += weight * expected;
+    absoluteError += weight * Math.abs(expected - customer.actual);
+    count += weight;
   }
   const byFrequency = [...buckets.values()].sort((a, b) => (a.bucket === '7+' ? 1 : b.bucket === '7+' ? -1 : Number(a.bucket) - Number(b.bucket)));
   return {
@@ -47,7 +52,7 @@ export function backtest(params: BgNbdParams, customers: readonly (Omit<Frequenc
     actual,
     predicted,
     relativeError: actual === 0 ? 0 : (predicted - actual) / actual,
-    meanAbsoluteError: customers.length === 0 ? 0 : absoluteError / customers.length,
+    meanAbsoluteError: count === 0 ? 0 : absoluteError / count,
     byFrequency,
   };
 }

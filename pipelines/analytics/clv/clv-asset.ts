@@ -3,8 +3,8 @@ import type { CheckOutcome } from '../../models/materialise.js';
 import { fitBgNbd } from './bg-nbd.js';
 import { expectedSpend, fitGammaGamma } from './gamma-gamma.js';
 import { backtest } from './backtest.js';
-import { calibrationData, holdoutPurchases, summariseAt, type TransactionSource } from './transactions.js';
-import { DEFAULT_CLV_SETTINGS, scoreGroups } from './score.js';
+import { calibrationData, holdoutGroups, summariseAt, type TransactionSource } from './transactions.js';
+import { DEFAULT_CLV_SETTINGS, purchasePaths } from './score.js';
 import { diagnoseBgNbd, diagnoseGammaGamma, type Degeneracy } from './diagnostics.js';
 import { MIN_CUSTOMERS, MIN_REPEAT_BUYERS } from './fit-command.js';
 
@@ -47,7 +47,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
   // No orders at all (a CRM alone provides customers): an empty calibration, and too few buyers below.
   const end = (await warehouse.readScalar<string | null>('select max(ordered_at)::date::varchar from marts.orders')) ?? '1970-01-01';
   const data = await calibrationData(warehouse, ORDERS, end, 'week');
-  const repeatBuyers = data.spends.reduce((n, s) => n + s.weight, 0);
+  const repeatBuyers = data.spends.customers;
   if (data.customers < MIN_CUSTOMERS || repeatBuyers < MIN_REPEAT_BUYERS) {
     await writeEmptyFit(warehouse);
     const why = `too few buyers to fit (${data.customers} buyers, ${repeatBuyers} repeat buyers; at least ${MIN_CUSTOMERS} and ${MIN_REPEAT_BUYERS} needed): predictions left empty`;
@@ -64,19 +64,22 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
     return historicalOnly(warehouse, data.customers, settings, 'fits_usable', `${why}. Predictions left empty, realised value only`);
   }
 
-  const scored = scoreGroups(bgnbd.params, data.frequencies, { ...DEFAULT_CLV_SETTINGS, horizonMonths: settings.horizonMonths, annualDiscountRate: settings.annualDiscountRate });
-  await warehouse.run('create or replace temp table _clv_groups (x double, tx double, t_cal double, p_alive double, expected_purchases double, discounted_purchases double)');
-  const appender = await warehouse.connection.createAppender('_clv_groups', 'main', 'temp');
-  for (const g of scored) {
-    appender.appendDouble(g.x);
-    appender.appendDouble(g.tx);
-    appender.appendDouble(g.T);
-    appender.appendDouble(g.pAlive);
-    appender.appendDouble(g.expectedPurchases);
-    appender.appendDouble(g.discountedPurchases);
+  // The purchase paths are computed once per distinct (x, T); P(alive), which scales them, in DuckDB.
+  const path = purchasePaths(bgnbd.params, { ...DEFAULT_CLV_SETTINGS, horizonMonths: settings.horizonMonths, annualDiscountRate: settings.annualDiscountRate });
+  const pairs = await warehouse.readColumns<{ x: number[]; t_cal: number[] }>('select distinct x::double as x, t_cal::double as t_cal from _calibration');
+  await warehouse.run('create or replace temp table _clv_paths (x double, t_cal double, expected_if_alive double, discounted_if_alive double)');
+  const appender = await warehouse.connection.createAppender('_clv_paths', 'main', 'temp');
+  pairs.x.forEach((x, i) => {
+    const { total, discounted } = path(x, pairs.t_cal[i]!);
+    appender.appendDouble(x);
+    appender.appendDouble(pairs.t_cal[i]!);
+    appender.appendDouble(total);
+    appender.appendDouble(discounted);
     appender.endRow();
-  }
+  });
   appender.closeSync();
+  const { r, alpha, a, b } = bgnbd.params;
+  const pAlive = `case when c.x = 0 then 1.0 else 1 / (1 + exp(ln(${a}) - ln(${b} + c.x - 1) + (${r} + c.x) * (ln(${alpha} + c.t_cal) - ln(${alpha} + c.tx)))) end`;
   const { p, q, v } = gg.params;
   const populationSpend = expectedSpend(gg.params, 0, 0);
   await warehouse.run(`
@@ -88,8 +91,8 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
             c.x as repeat_purchases,
             round(c.tx, 3) as recency_weeks,
             round(c.t_cal, 3) as age_weeks,
-            g.p_alive,
-            g.expected_purchases as expected_purchases,
+            ${pAlive} as p_alive,
+            ${pAlive} * g.expected_if_alive as expected_purchases,
             -- Gamma-Gamma posterior mean spend per purchase (the population mean for one-time buyers).
             case when c.x > 0 and c.mean_repeat_spend > 0
                 then ${p} * (${v} + c.x * c.mean_repeat_spend) / (${p} * c.x + ${q} - 1)
@@ -99,9 +102,9 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
             m.value_basis,
             m.historical_value as historical_clv,
             ${settings.horizonMonths} as horizon_months,
-            g.discounted_purchases
+            ${pAlive} * g.discounted_if_alive as discounted_purchases
         from _calibration as c
-        inner join _clv_groups as g on g.x = c.x and g.tx = c.tx and g.t_cal = c.t_cal
+        inner join _clv_paths as g on g.x = c.x and g.t_cal = c.t_cal
         left join margins as m on m.customer_id = c.customer_id
     )
     select
@@ -116,9 +119,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
   const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval 182 day)::date::varchar`, [end]);
   const calibration = await summariseAt(warehouse, calibrationEnd, 'week');
   const holdoutFit = fitBgNbd(calibration.frequencies);
-  const actual = await holdoutPurchases(warehouse, calibrationEnd, end);
-  const customers = await warehouse.readAll<{ customer_id: string; x: number; tx: number; T: number }>('select customer_id, x, tx, t_cal as "T" from _calibration');
-  const test = backtest(holdoutFit.params, customers.map((c) => ({ ...c, actual: actual.get(c.customer_id) ?? 0 })), 26);
+  const test = backtest(holdoutFit.params, await holdoutGroups(warehouse, calibrationEnd, end), 26);
   await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
   for (const row of test.byFrequency) {
     await warehouse.run('insert into analytics.clv_backtest values ($1, $2, $3, $4, $5::date, $6::date)', [row.bucket, row.customers, row.actual, row.predicted, calibrationEnd, end]);

@@ -1,8 +1,8 @@
 import numeric from 'numeric';
-import { bgNbdLogLikelihood, FrequencyTable, type BgNbdParams, type Frequency } from './bg-nbd.js';
-import { gammaLogLikelihoodOf, type GammaGammaParams, type Spend } from './gamma-gamma.js';
+import { bgNbdLogLikelihoodWithGradient, FrequencyTable, type BgNbdParams, type Frequency } from './bg-nbd.js';
+import { gammaGammaLogLikelihoodWithGradient, SpendTable, type GammaGammaParams, type Spend } from './gamma-gamma.js';
 import { maximiseLogLikelihood, type FitResult } from './optimise.js';
-import { gammaln } from './special.js';
+import { digamma, gammaln } from './special.js';
 
 /** Why a fitted model's numbers cannot be used, in words: the parameter, what it means, what to try. */
 export interface Degeneracy {
@@ -32,11 +32,11 @@ const MAX_Q = 1e3;
  * dropout probability a/(a+b) near zero, a no-dropout (NBD) model fitting within a likelihood-
  * ratio margin, or standard errors so large that the data cannot pin a parameter down.
  */
-export function diagnoseBgNbd(fit: FitResult<BgNbdParams>, data: readonly Frequency[]): Diagnosis {
-  const table = new FrequencyTable(data);
+export function diagnoseBgNbd(fit: FitResult<BgNbdParams>, data: readonly Frequency[] | FrequencyTable): Diagnosis {
+  const table = FrequencyTable.of(data);
   const { r, alpha, a, b } = fit.params;
   const names = ['r', 'alpha', 'a', 'b'];
-  const errors = logStandardErrors((v) => bgNbdLogLikelihood({ r: v[0]!, alpha: v[1]!, a: v[2]!, b: v[3]! }, table), [r, alpha, a, b]);
+  const errors = logStandardErrors((v) => bgNbdLogLikelihoodWithGradient({ r: v[0]!, alpha: v[1]!, a: v[2]!, b: v[3]! }, table).gradient, [r, alpha, a, b]);
   const problems: Degeneracy[] = [];
   if (!fit.converged) problems.push({ model: 'bg_nbd', parameter: 'all', meaning: 'the fit did not converge', remedy: 'check the data (dates, one row per purchase); try --period day or a longer calibration period' });
   const dropout = a / (a + b);
@@ -65,10 +65,11 @@ export function diagnoseBgNbd(fit: FitResult<BgNbdParams>, data: readonly Freque
 }
 
 /** Whether a Gamma-Gamma fit means anything: q running away, or parameters the data cannot pin down. */
-export function diagnoseGammaGamma(fit: FitResult<GammaGammaParams>, data: readonly Spend[]): Diagnosis {
+export function diagnoseGammaGamma(fit: FitResult<GammaGammaParams>, data: readonly Spend[] | SpendTable): Diagnosis {
+  const table = SpendTable.of(data);
   const { p, q, v } = fit.params;
   const names = ['p', 'q', 'v'];
-  const errors = logStandardErrors((x) => gammaLogLikelihoodOf(data)({ p: x[0]!, q: x[1]!, v: x[2]! }), [p, q, v]);
+  const errors = logStandardErrors((x) => gammaGammaLogLikelihoodWithGradient({ p: x[0]!, q: x[1]!, v: x[2]! }, table).gradient, [p, q, v]);
   const problems: Degeneracy[] = [];
   if (!fit.converged) problems.push({ model: 'gamma_gamma', parameter: 'all', meaning: 'the fit did not converge', remedy: 'check the amounts (one currency, no refunds as purchases)' });
   if (q > MAX_Q || !(errors[1]! <= MAX_LOG_STANDARD_ERROR)) {
@@ -87,44 +88,61 @@ export function diagnoseGammaGamma(fit: FitResult<GammaGammaParams>, data: reado
   return { standardErrors: Object.fromEntries(names.map((n, i) => [n, fit.params[n as keyof GammaGammaParams] * errors[i]!])), problems };
 }
 
-/** The BG/NBD likelihood's no-dropout limit (a → 0): purchases at a gamma-distributed Poisson rate. */
+/**
+ * The BG/NBD likelihood's no-dropout limit (a → 0): purchases at a gamma-distributed Poisson rate.
+ * Per row: lnΓ(r+x) − lnΓ(r) + r·ln α − (r+x)·ln(α+T).
+ */
 function fitNbd(table: FrequencyTable): FitResult<{ r: number; alpha: number }> {
+  const { xs, Ts, weightOfX } = table;
+  const { x, T, weight } = table.rows;
   const ll = ([r, alpha]: number[]) => {
-    const { x, T, weight } = table.rows;
-    let total = 0;
-    for (let i = 0; i < weight.length; i++) {
-      const xi = table.xs[x[i]!]!;
-      total += weight[i]! * (gammaln(r! + xi) - gammaln(r!) + r! * Math.log(alpha!) - (r! + xi) * Math.log(alpha! + table.Ts[T[i]!]!));
+    let value = 0;
+    let dr = 0;
+    let dAlpha = 0;
+    for (let k = 0; k < xs.length; k++) {
+      const w = weightOfX[k]!;
+      value += w * (gammaln(r! + xs[k]!) - gammaln(r!) + r! * Math.log(alpha!));
+      dr += w * (digamma(r! + xs[k]!) - digamma(r!) + Math.log(alpha!));
+      dAlpha += (w * r!) / alpha!;
     }
-    return total;
+    const lnT = Ts.map((t) => Math.log(alpha! + t));
+    const invT = Ts.map((t) => 1 / (alpha! + t));
+    for (let i = 0; i < weight.length; i++) {
+      const rx = r! + xs[x[i]!]!;
+      value -= weight[i]! * rx * lnT[T[i]!]!;
+      dr -= weight[i]! * lnT[T[i]!]!;
+      dAlpha -= weight[i]! * rx * invT[T[i]!]!;
+    }
+    return { value, gradient: [dr, dAlpha] };
   };
   return maximiseLogLikelihood(ll, [[1, 1], [0.5, 10]], ([r, alpha]) => ({ r: r!, alpha: alpha! }), { scale: Math.max(1, table.customers) });
 }
 
 /**
  * Standard errors of the logs of the parameters: the square roots of the diagonal of the inverse
- * of the negative Hessian of the log-likelihood in log-parameter space, by central differences.
- * A singular Hessian (a flat direction) gives Infinity.
+ * of the negative Hessian of the log-likelihood in log-parameter space, by central differences of
+ * the analytic gradient. A singular Hessian (a flat direction) gives Infinity.
  */
-function logStandardErrors(logLikelihood: (params: number[]) => number, params: readonly number[]): number[] {
+function logStandardErrors(gradient: (params: number[]) => readonly number[], params: readonly number[]): number[] {
   const at = params.map(Math.log);
-  const f = (logs: number[]) => logLikelihood(logs.map(Math.exp));
+  // The gradient in log-parameter space: d LL / d log θ = θ · d LL / d θ.
+  const logGradient = (logs: number[]) => {
+    const values = logs.map(Math.exp);
+    return gradient(values).map((g, i) => g * values[i]!);
+  };
   const h = 1e-4;
   const n = at.length;
-  const hessian = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const shifted = (i: number, di: number, j: number, dj: number) => {
-    const x = [...at];
-    x[i]! += di;
-    x[j]! += dj;
-    return f(x);
-  };
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      const value = (shifted(i, h, j, h) - shifted(i, h, j, -h) - shifted(i, -h, j, h) + shifted(i, -h, j, -h)) / (4 * h * h);
-      hessian[i]![j] = value;
-      hessian[j]![i] = value;
-    }
-  }
+  const columns = at.map((_, j) => {
+    const up = [...at];
+    const down = [...at];
+    up[j]! += h;
+    down[j]! -= h;
+    const gUp = logGradient(up);
+    const gDown = logGradient(down);
+    return gUp.map((g, i) => (g - gDown[i]!) / (2 * h));
+  });
+  // Symmetrise what the differences leave slightly asymmetric.
+  const hessian = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (columns[j]![i]! + columns[i]![j]!) / 2));
   try {
     const covariance = numeric.inv(hessian.map((row) => row.map((v) => -v)));
     return covariance.map((row, i) => (row[i]! > 0 ? Math.sqrt(row[i]!) : Infinity));

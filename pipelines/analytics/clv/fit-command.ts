@@ -4,7 +4,7 @@ import { fitBgNbd } from './bg-nbd.js';
 import { fitGammaGamma } from './gamma-gamma.js';
 import { backtest, type Backtest } from './backtest.js';
 import { diagnoseBgNbd, diagnoseGammaGamma, type Degeneracy } from './diagnostics.js';
-import { calibrationData, holdoutPurchases, type Period, type TransactionSource } from './transactions.js';
+import { calibrationData, holdoutGroups, type Period, type TransactionSource } from './transactions.js';
 
 /** Below these, there is too little to fit; the pipeline's CLV asset uses the same. */
 export const MIN_CUSTOMERS = 50;
@@ -57,7 +57,7 @@ export async function clvFit(options: ClvFitOptions): Promise<ClvFitReport> {
       const first = await warehouse.readScalar<string | null>('select min(purchase_date)::varchar from _purchase_days');
       throw new UsageError(`--calibration-end ${options.calibrationEnd} is before the first purchase${first ? ` (${first})` : ''}: no customer to fit`);
     }
-    const repeatBuyers = data.spends.reduce((n, s) => n + s.weight, 0);
+    const repeatBuyers = data.spends.customers;
     if (data.customers < MIN_CUSTOMERS || repeatBuyers < MIN_REPEAT_BUYERS) {
       throw new ClmError(`Too few buyers to fit by ${options.calibrationEnd}: ${data.customers} buyers and ${repeatBuyers} repeat buyers; at least ${MIN_CUSTOMERS} and ${MIN_REPEAT_BUYERS} are needed`);
     }
@@ -67,10 +67,9 @@ export async function clvFit(options: ClvFitOptions): Promise<ClvFitReport> {
     const ggDiagnosis = diagnoseGammaGamma(gg, data.spends);
     let report: Backtest | undefined;
     if (options.holdoutEnd) {
-      const actual = await holdoutPurchases(warehouse, options.calibrationEnd, options.holdoutEnd);
-      const customers = await warehouse.readAll<{ customer_id: string; x: number; tx: number; T: number }>('select customer_id, x, tx, t_cal as "T" from _calibration');
+      const customers = await holdoutGroups(warehouse, options.calibrationEnd, options.holdoutEnd);
       const days = await warehouse.readScalar<number>(`select datediff('day', $1::date, $2::date)`, [options.calibrationEnd, options.holdoutEnd]);
-      report = backtest(bgnbd.params, customers.map((c) => ({ ...c, actual: actual.get(c.customer_id) ?? 0 })), days / (options.period === 'week' ? 7 : 1));
+      report = backtest(bgnbd.params, customers, days / (options.period === 'week' ? 7 : 1));
     }
     return {
       customers: data.customers,

@@ -13,6 +13,9 @@ export interface FitResult<P> {
 const LOWER = Math.log(1e-4);
 const UPPER = Math.log(1e4);
 
+/** A log-likelihood, with its gradient in the parameters when it has one (much faster to fit). */
+export type LogLikelihood = (params: number[]) => number | { value: number; gradient: readonly number[] };
+
 /**
  * Maximises a log-likelihood over positive parameters by BFGS (numeric.uncmin) on their logs, so
  * the search is unconstrained. Each starting point is refined until a restart no longer improves
@@ -20,7 +23,7 @@ const UPPER = Math.log(1e4);
  * ran to a boundary.
  */
 export function maximiseLogLikelihood<P>(
-  logLikelihood: (params: number[]) => number,
+  logLikelihood: LogLikelihood,
   starts: readonly number[][],
   toParams: (values: number[]) => P,
   options: { tolerance?: number; maxIterations?: number; scale?: number } = {},
@@ -36,29 +39,38 @@ export function maximiseLogLikelihood<P>(
 }
 
 function maximiseFrom<P>(
-  logLikelihood: (params: number[]) => number,
+  logLikelihood: LogLikelihood,
   start: number[],
   toParams: (values: number[]) => P,
   options: { tolerance?: number; maxIterations?: number; scale?: number },
 ): FitResult<P> {
-  // BFGS here works on numerical gradients: a likelihood summed over a million customers is
-  // large, and its finite differences are noisy. Optimise the mean per customer instead.
+  // A likelihood summed over a million customers is large: optimise the mean per customer.
   const scale = options.scale ?? 1;
   // Outside e^±20 the likelihood loses its precision (lgamma of huge arguments); keep the search
   // inside that box so a wild line-search step is refused instead of taken.
-  const objective = (logParams: number[]) => {
-    if (logParams.some((v) => !(Math.abs(v) <= 20))) return 1e300;
-    const value = -logLikelihood(logParams.map(Math.exp)) / scale;
-    return Number.isFinite(value) ? value : 1e300;
+  // uncmin asks for the value and then the gradient at the same point: evaluate once for both.
+  let last: { at: number[]; value: number; gradient: number[] | undefined } | undefined;
+  const evaluate = (logParams: number[]) => {
+    if (last && last.at.every((v, i) => v === logParams[i])) return last;
+    const params = logParams.map(Math.exp);
+    const result = logParams.some((v) => !(Math.abs(v) <= 20)) ? Number.NaN : logLikelihood(params);
+    const value = typeof result === 'number' ? result : result.value;
+    // d(−LL/scale)/d(log θ) = −θ · dLL/dθ / scale
+    const gradient = typeof result === 'number' ? undefined : result.gradient.map((g, i) => (-g * params[i]!) / scale);
+    last = { at: [...logParams], value: Number.isFinite(value) ? -value / scale : 1e300, gradient };
+    return last;
   };
+  const objective = (logParams: number[]) => evaluate(logParams).value;
   let x = start.map(Math.log);
   let best = objective(x);
+  // Without an analytic gradient, uncmin differentiates numerically (many more evaluations).
+  const gradient = last!.gradient ? (logParams: number[]) => evaluate(logParams).gradient ?? logParams.map(() => Number.NaN) : undefined;
   let iterations = 0;
   let message = '';
   let converged = false;
   // Converged: a fresh BFGS started from the solution no longer improves the likelihood.
   for (let restart = 0; restart < 6 && !converged; restart++) {
-    const result = numeric.uncmin(objective, x, options.tolerance ?? 1e-9, undefined, options.maxIterations ?? 2000);
+    const result = numeric.uncmin(objective, x, options.tolerance ?? 1e-9, gradient, options.maxIterations ?? 2000);
     iterations += result.iterations;
     message = result.message;
     const improved = best - result.f;

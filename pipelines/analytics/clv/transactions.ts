@@ -2,8 +2,8 @@ import type { Warehouse } from '../../warehouse/connection.js';
 import { ident, literal } from '../../warehouse/connection.js';
 import { UsageError } from '../../errors.js';
 import { readDates } from '../../load/date-formats.js';
-import type { Frequency } from './bg-nbd.js';
-import type { Spend } from './gamma-gamma.js';
+import { FrequencyTable } from './bg-nbd.js';
+import { SpendTable } from './gamma-gamma.js';
 
 export type Period = 'week' | 'day';
 
@@ -24,8 +24,9 @@ export interface TransactionSource {
 }
 
 export interface CalibrationData {
-  frequencies: Frequency[];
-  spends: Spend[];
+  frequencies: FrequencyTable;
+  /** The repeat buyers' mean spends. */
+  spends: SpendTable;
   customers: number;
   /** Rows read from the source. */
   rowsRead: number;
@@ -70,12 +71,13 @@ export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, 
         group by customer_id
     )
     select * from per_customer`);
-  const frequencies = await warehouse.readAll<{ x: number; tx: number; T: number; weight: number }>(
-    `select x, tx, t_cal as "T", count(*) as weight from _calibration group by all order by all`,
-  );
-  const spends = await warehouse.readAll<{ x: number; meanSpend: number; weight: number }>(
-    `select x, mean_repeat_spend as "meanSpend", count(*) as weight from _calibration where x > 0 and mean_repeat_spend > 0 group by all order by all`,
-  );
+  // Read as columns of doubles: a million customers are hundreds of thousands of distinct rows.
+  const frequencies = new FrequencyTable(await warehouse.readColumns<{ x: number[]; tx: number[]; T: number[]; weight: number[] }>(
+    `select x::double as x, tx::double as tx, t_cal::double as "T", count(*)::double as weight from _calibration group by all order by all`,
+  ));
+  const spends = new SpendTable(await warehouse.readColumns<{ x: number[]; meanSpend: number[]; weight: number[] }>(
+    `select x::double as x, mean_repeat_spend::double as "meanSpend", count(*)::double as weight from _calibration where x > 0 and mean_repeat_spend > 0 group by all order by all`,
+  ));
   const customers = await warehouse.readScalar<number>('select count(*) from _calibration');
   const [stats] = await warehouse.readAll<{ rows: number; skipped: number }>('select rows, skipped from _purchase_stats');
   const skippedReasons = await warehouse.readAll<{ reason: string; rows: number; examples: string[] }>(
@@ -84,17 +86,22 @@ export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, 
   return { frequencies, spends, customers, rowsRead: stats?.rows ?? 0, rowsSkipped: stats?.skipped ?? 0, skippedReasons };
 }
 
-/** Actual repeat purchases per customer in (calibration end, holdout end], for the backtest. */
-export async function holdoutPurchases(warehouse: Warehouse, calibrationEnd: string, holdoutEnd: string): Promise<Map<string, number>> {
-  const rows = await warehouse.readAll<{ customer_id: string; purchases: number }>(`
-    select c.customer_id, count(d.purchase_date) as purchases
+/**
+ * The customers of the last {@link summariseAt} with their actual purchases in
+ * (calibration end, holdout end], grouped by (x, t_x, T, actual), for the backtest.
+ */
+export async function holdoutGroups(warehouse: Warehouse, calibrationEnd: string, holdoutEnd: string): Promise<{ x: number; tx: number; T: number; actual: number; weight: number }[]> {
+  return warehouse.readAll(`
+    with actual as (
+        select customer_id, count(*) as purchases
+        from _purchase_days
+        where purchase_date > ${literal(calibrationEnd)}::date and purchase_date <= ${literal(holdoutEnd)}::date
+        group by customer_id
+    )
+    select c.x, c.tx, c.t_cal as "T", coalesce(a.purchases, 0) as actual, count(*) as weight
     from _calibration as c
-    left join _purchase_days as d
-        on d.customer_id = c.customer_id
-        and d.purchase_date > ${literal(calibrationEnd)}::date
-        and d.purchase_date <= ${literal(holdoutEnd)}::date
-    group by c.customer_id`);
-  return new Map(rows.map((r) => [r.customer_id, r.purchases]));
+    left join actual as a using (customer_id)
+    group by all`);
 }
 
 /**
