@@ -39,6 +39,7 @@ export function loadAssets(source: SourceDefinition): Asset[] {
       }
       return {
         rows: load.rowsLoaded,
+        changed: load.files.length > 0,
         metrics: { rowsRead: load.rowsRead, rowsQuarantined: load.rowsQuarantined },
         summary: `${load.files.length} new files (${load.filesSkipped} already loaded) · ${fmt(load.rowsRead)} read · ${fmt(load.rowsLoaded)} loaded · ${fmt(load.rowsQuarantined)} quarantined`,
         checks: [

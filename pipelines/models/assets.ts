@@ -4,6 +4,7 @@ import type { Asset } from '../orchestration/asset.js';
 import type { Warehouse } from '../warehouse/connection.js';
 import { referencedTables, resolveReferences } from './dependencies.js';
 import { materialiseModel } from './materialise.js';
+import { fingerprint } from '../orchestration/data-versions.js';
 import type { ModelDefinition } from './model.js';
 
 /**
@@ -35,6 +36,11 @@ function modelAsset(model: ModelDefinition, upstream: string[]): Asset {
     file: model.file,
     upstream,
     tags: model.partition ? [model.layer, 'partitioned'] : [model.layer],
+    // A generated model's SQL depends on its providers, so it is compiled to be compared.
+    async codeVersion(context) {
+      const sql = model.compile ? await model.compile(context.warehouse) : model.sql;
+      return fingerprint(model.layer, sql, JSON.stringify(model.tests), JSON.stringify(model.partition ?? null));
+    },
     async materialise(context) {
       const outcome = await materialiseModel(context.warehouse, model, context.partition);
       return {

@@ -12,6 +12,8 @@ export interface AssetResult {
   summary?: string;
   /** Numbers worth keeping with the run (seconds spent building vs testing, …). */
   metrics?: Record<string, number>;
+  /** false: nothing new was found (a load with no new file), so what depends on it need not change. */
+  changed?: boolean;
 }
 
 export interface AssetContext {
@@ -40,5 +42,11 @@ export interface Asset {
   file?: string;
   /** Extract assets are retried with backoff; models are not (the same SQL fails the same way). */
   retries?: number;
+  /**
+   * What the output depends on besides the upstream data (a model's SQL and tests). An asset
+   * with a code version is not rebuilt when neither it nor any upstream data changed since its
+   * last build (see data-versions.ts); one without runs every time.
+   */
+  codeVersion?(context: AssetContext): Promise<string>;
   materialise(context: AssetContext): Promise<AssetResult>;
 }

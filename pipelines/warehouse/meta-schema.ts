@@ -87,6 +87,19 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
         updated_at timestamp not null,
         primary key (source, table_name)
     )`);
+  // What each asset was last built from (see orchestration/data-versions.ts).
+  await warehouse.run(`
+    create table if not exists meta.data_versions (
+        asset_key varchar primary key,
+        data_version varchar not null,
+        code_version varchar,
+        inputs varchar not null,
+        rows bigint,
+        run_id varchar not null,
+        updated_at timestamp not null
+    )`);
+  // A file's size and modification time, so a file loaded before is known without reading it.
+  await warehouse.run('alter table meta.loaded_files add column if not exists modified_at timestamp');
 }
 
 /** Column types of the record tables, for Kysely. */
@@ -103,6 +116,7 @@ export interface MetaTables {
     run_id: string;
     loaded_at: Date;
     ends_with_newline: boolean | null;
+    modified_at: Date | null;
   };
   'meta.quarantine': {
     run_id: string;

@@ -8,6 +8,9 @@ import { DEFAULT_CLV_SETTINGS, purchasePaths } from './score.js';
 import { diagnoseBgNbd, diagnoseGammaGamma, type Degeneracy } from './diagnostics.js';
 import { MIN_CUSTOMERS, MIN_REPEAT_BUYERS } from './fit-command.js';
 
+/** The asset's code version (see orchestration/data-versions.ts): change it when what it computes changes. */
+export const CLV_CODE_VERSION = 'clv-2026-11-23';
+
 /** The tables the asset reads: its upstream keys. */
 export const CLV_READS = ['marts.orders'] as const;
 

@@ -88,7 +88,8 @@ export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, 
 
 /**
  * The customers of the last {@link summariseAt} with their actual purchases in
- * (calibration end, holdout end], grouped by (x, t_x, T, actual), for the backtest.
+ * (calibration end, holdout end], grouped by (x, t_x, T, actual), for the backtest. In a fixed
+ * order, so the sums over them come out the same to the last bit every time.
  */
 export async function holdoutGroups(warehouse: Warehouse, calibrationEnd: string, holdoutEnd: string): Promise<{ x: number; tx: number; T: number; actual: number; weight: number }[]> {
   return warehouse.readAll(`
@@ -101,7 +102,8 @@ export async function holdoutGroups(warehouse: Warehouse, calibrationEnd: string
     select c.x, c.tx, c.t_cal as "T", coalesce(a.purchases, 0) as actual, count(*) as weight
     from _calibration as c
     left join actual as a using (customer_id)
-    group by all`);
+    group by all
+    order by all`);
 }
 
 /**
@@ -131,7 +133,9 @@ async function stagePurchaseDays(warehouse: Warehouse, source: TransactionSource
         ${text} as date_text,
         ${day} as purchase_date,
         ${ident(source.amountColumn)}::varchar as amount_text,
-        try_cast(${ident(source.amountColumn)}::varchar as double) as amount
+        -- Exact decimals: sums of doubles depend on the order DuckDB's threads add them in, and
+        -- the fits should come out the same to the last bit from the same data.
+        try_cast(${ident(source.amountColumn)}::varchar as decimal(38, 9)) as amount
     from ${relation}`);
   await warehouse.run(`
     create or replace temp table _skipped as
