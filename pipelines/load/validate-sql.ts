@@ -132,7 +132,7 @@ select
     end as _reasons
 from _validated as v
 left join versions as s on s._line = v._line
-${cursor ? `left join ${rawTable} as r on ${keyJoin} and len(v._reasons) = 0` : ''}`;
+${cursor ? `left join ${rawTable} as r on ${keyJoin}` : ''}`;
 }
 
 function castExpression(text: string, spec: ColumnSpec): string {

@@ -55,6 +55,8 @@ export interface RunSummary {
   status: RunStatus;
   assets: AssetOutcome[];
   seconds: number;
+  /** Of which copying the warehouse to work on (see working-copy.ts). */
+  copySeconds: number;
 }
 
 /**
@@ -163,7 +165,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     const seconds = (performance.now() - started) / 1000;
     const counts = (s: AssetStatus) => results.filter((r) => r.status === s).length;
     log(`run ${runId} ${status}: ${counts('success')} succeeded, ${counts('failed')} failed, ${counts('skipped')} skipped in ${seconds.toFixed(1)}s`);
-    return { runId, status, assets: results, seconds };
+    return { runId, status, assets: results, seconds, copySeconds: copy.copySeconds };
   } catch (error) {
     warehouse?.closeSync();
     copy.discard();
