@@ -1,3 +1,4 @@
+import { withWarehouse } from '../pipelines/warehouse/connection.js';
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,5 +31,18 @@ describe('the project configuration (clm.config.yml)', () => {
     expect(() => loadProject({ configFile: file, env: {} })).toThrow(`${file}: locale must be zh-CN or en, not 'fr'`);
     writeFileSync(file, 'clv:\n  margin_rate: 30\n');
     expect(() => loadProject({ configFile: file, env: {} })).toThrow(`${file}: clv.margin_rate must be null or from 0 to 1, not '30'`);
+    writeFileSync(file, 'duckdb:\n  memory_limit: lots\n');
+    expect(() => loadProject({ configFile: file, env: {} })).toThrow(`${file}: duckdb.memory_limit must be an amount like 3GB, 512MiB or 80%, not 'lots'`);
+  });
+
+  it('caps DuckDB by the file or CLM_MEMORY_LIMIT, spilling beside the warehouse unless told where', async () => {
+    const file = join(tempDir(), 'clm.config.yml');
+    writeFileSync(file, 'duckdb:\n  memory_limit: 1GB\n');
+    const project = loadProject({ configFile: file, env: { CLM_MEMORY_LIMIT: '700MiB', CLM_WAREHOUSE: '/tmp/x/w.duckdb' } });
+    expect(project.settings.duckdb.memoryLimit).toBe('700MiB');
+    expect(project.spill).toBe('/tmp/x/w.duckdb.tmp');
+    // DuckDB takes the cap as given.
+    const limit = await withWarehouse(':memory:', (w) => w.readScalar<string>("select current_setting('memory_limit')"), { memoryLimit: project.settings.duckdb.memoryLimit });
+    expect(limit).toMatch(/^(700\.0 MiB|734\.0 MB|7\d\d\.\d MiB)$/);
   });
 });
