@@ -115,7 +115,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       // inputs are those of its last build is left as it is.
       const rebuild = options.fullRefresh || (asset.tags.includes('partitioned') && (options.partitions?.length ?? 0) > 0);
       const inputs = inputsOf(asset.upstream, versions);
-      const codeVersion = asset.codeVersion && !blockedBy ? fingerprint(await asset.codeVersion({ ...context, warehouse }), settingsVersion) : null;
+      const codeVersion = asset.codeVersion && !blockedBy ? await codeVersionOf(asset, { ...context, warehouse }, settingsVersion) : null;
       const previous = versions.get(asset.key);
       if (codeVersion && !rebuild && previous?.codeVersion === codeVersion && previous.inputs === inputs && (await relationExists(warehouse, asset.key))) {
         const outcome = await unchanged(warehouse, runId, asset, previous);
@@ -238,6 +238,15 @@ async function unchanged(warehouse: Warehouse, runId: string, asset: Asset, prev
   const now = new Date();
   await recordAsset(warehouse, { runId, assetKey: asset.key, kind: asset.kind, status: 'success', attempt: 0, startedAt: now, finishedAt: now, rows: previous.rows ?? undefined });
   return { key: asset.key, status: 'success', attempts: 0, rows: previous.rows ?? undefined, seconds: 0, unchanged: true, summary: `unchanged since run ${previous.runId} (same code, same inputs)` };
+}
+
+/** The asset's code version with the settings'; null when it cannot be had (the build then runs, and fails saying why). */
+async function codeVersionOf(asset: Asset, context: AssetContext, settingsVersion: string): Promise<string | null> {
+  try {
+    return fingerprint(await asset.codeVersion!(context), settingsVersion);
+  } catch {
+    return null;
+  }
 }
 
 /** Rows and an order-free hash of a table's rows; null for a view or a missing table. */
