@@ -117,7 +117,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       const inputs = inputsOf(asset.upstream, versions);
       const codeVersion = asset.codeVersion && !blockedBy ? await codeVersionOf(asset, { ...context, warehouse }, settingsVersion) : null;
       const previous = versions.get(asset.key);
-      if (codeVersion && !rebuild && previous?.codeVersion === codeVersion && previous.inputs === inputs && (await relationExists(warehouse, asset.key))) {
+      if (codeVersion && !rebuild && previous?.codeVersion === codeVersion && previous.inputs === inputs && (await relationType(warehouse, asset.key)) !== null) {
         const outcome = await unchanged(warehouse, runId, asset, previous);
         outcomes.set(asset.key, outcome);
         log(progressLine(asset, outcome));
@@ -251,17 +251,16 @@ async function codeVersionOf(asset: Asset, context: AssetContext, settingsVersio
 
 /** Rows and an order-free hash of a table's rows; null for a view or a missing table. */
 async function contentFingerprint(warehouse: Warehouse, key: string): Promise<string | null> {
-  const [schema, name] = key.split('.');
-  const type = await warehouse.readScalar<string | null>('select table_type from information_schema.tables where table_schema = $1 and table_name = $2', [schema ?? '', name ?? '']);
-  if (type !== 'BASE TABLE') return null;
+  if ((await relationType(warehouse, key)) !== 'BASE TABLE') return null;
   const [row] = await warehouse.readAll<{ rows: number; xor: string; total: string }>(`select count(*) as rows, coalesce(bit_xor(hash(t)), 0)::varchar as xor, coalesce(sum(hash(t)::hugeint), 0)::varchar as total from ${key} as t`);
   return fingerprint(String(row!.rows), row!.xor, row!.total);
 }
 
-async function relationExists(warehouse: Warehouse, key: string): Promise<boolean> {
+/** 'BASE TABLE' or 'VIEW' for a relation `schema.name`; null when there is none. */
+async function relationType(warehouse: Warehouse, key: string): Promise<string | null> {
   const [schema, name] = key.split('.');
-  const found = await warehouse.readScalar<number>('select count(*) from information_schema.tables where table_schema = $1 and table_name = $2', [schema ?? '', name ?? '']);
-  return Number(found) > 0;
+  const type = await warehouse.readScalar<string | undefined>('select table_type from information_schema.tables where table_schema = $1 and table_name = $2', [schema ?? '', name ?? '']);
+  return type ?? null;
 }
 
 async function skip(warehouse: Warehouse, runId: string, asset: Asset, blockedBy: string): Promise<AssetOutcome> {
