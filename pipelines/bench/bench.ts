@@ -212,7 +212,8 @@ async function physicalReference(project: Project): Promise<{ seconds: number; r
           : `read_json(${glob}, format = 'newline_delimited', columns = {${types.join(', ')}}, ignore_errors = true)`;
         const found = await w.readScalar<number>(`select count(*) from glob(${glob})`);
         if (Number(found) === 0) continue;
-        rows += await w.run(`create or replace table t as select * from ${reader}`);
+        await w.run(`create or replace table t as select * from ${reader}`);
+        rows += Number(await w.readScalar<number>('select count(*) from t'));
       }
     }
     return { seconds: (performance.now() - started) / 1000, rows };
