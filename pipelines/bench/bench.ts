@@ -3,7 +3,8 @@
  * customers' extracts (or reuses them with --reuse), then measures, each against its target:
  * - a full warehouse run (load, models, CLV) and its peak memory, under the configured cap;
  * - an incremental run that brings one more day of orders, against the full run;
- * - the report site (export and Evidence build) unless --no-site;
+ * - the report site unless --no-site: built, built again with new data (its compiled pages
+ *   reused), and each page opened in Chromium (bytes sent, seconds until its charts are drawn);
  * - the pipeline's overhead: a models-only run against the same SQL run directly in DuckDB;
  * - the physical reference: DuckDB alone reading the same files with explicit types;
  * - CLV fit and scoring on M (default a million) simulated customers.
@@ -21,11 +22,12 @@ import { scoreGroups } from '../analytics/clv/score.js';
 import { groupFrequencies, simulateBgNbd } from '../analytics/clv/simulate.js';
 import { runPipeline, type RunSummary } from '../orchestration/runner.js';
 import { loadDefinitions } from '../definitions.js';
-import { applySettings } from '../warehouse/macros.js';
+import { applySettings, createMacros } from '../warehouse/macros.js';
 import { literal, withWarehouse } from '../warehouse/connection.js';
 import { columnSpec, sourceFolder } from '../load/source.js';
 import { discoverSources } from '../sources/registry.js';
 import { formatTable } from '../cli-format.js';
+import { visitPages, type PageVisit } from './site-visits.js';
 
 const { values } = parseArgs({
   options: {
@@ -119,10 +121,21 @@ const peakIncremental = mib();
 
 // 3. The report site.
 let site: RunSummary['assets'][number] | undefined;
+let siteAgain: RunSummary['assets'][number] | undefined;
+let visits: PageVisit[] = [];
 if (!values['no-site']) {
   const published = await runPipeline({ paths, assets, selection: 'kind:publish', log: (line) => console.error(line) });
   site = published.assets.find((a) => a.key === 'reports.site');
-  stage('reports: export Arrow + Evidence build', site?.seconds ?? 0, site?.rows);
+  stage('reports: export Arrow + Evidence build (pages compiled)', site?.seconds ?? 0, site?.rows);
+  // The nightly case: same pages, new data. The compiled pages of the first build are prerendered again.
+  const again = await runPipeline({ paths, assets, selection: 'kind:publish', log: (line) => console.error(line) });
+  siteAgain = again.assets.find((a) => a.key === 'reports.site');
+  stage('reports: export Arrow + prerender with the compiled pages reused', siteAgain?.seconds ?? 0, siteAgain?.rows);
+  const [latest] = await withWarehouse(paths.warehouse, async (w) => {
+    await createMacros(w);
+    return w.readAll<{ month: string; top: string }>(`select (select max(month_key) from marts.monthly_retention) as month, (select profile_link(customer_id) from marts.customers order by revenue desc, customer_id limit 1) as top`);
+  });
+  visits = await visitPages(join(paths.reports, 'build'), ['/', `/retention/${latest!.month}/`, '/cohorts/', '/segments/', '/lifecycle/', '/clv/', '/churn/', '/journey/', '/customers/', '/health/', latest!.top]);
 }
 
 // 4. Overhead, like for like: a models-only run that rebuilds every model, then the same SQL
@@ -186,11 +199,13 @@ console.log(formatTable(targets));
 console.log(`\npeak memory: ${fmt(peakWarehouse)} MiB after the full run, ${fmt(peakIncremental)} MiB after the incremental one, ${fmt(mib())} MiB at the end (site export and CLV simulation included)`);
 if (site?.metrics) {
   const m = site.metrics;
-  console.log(`report site: built in ${(m['buildSeconds'] ?? 0).toFixed(1)}s, ${fmt(m['sitePages'] ?? 0)} pages, ${fmt((m['siteBytes'] ?? 0) / 1024 / 1024)} MiB (of which data ${fmt((m['dataBytes'] ?? 0) / 1024 / 1024)} MiB of Arrow)`);
+  console.log(`report site: built in ${(m['buildSeconds'] ?? 0).toFixed(1)}s (again with the compiled pages: ${(siteAgain?.metrics?.['buildSeconds'] ?? 0).toFixed(1)}s), ${fmt(m['sitePages'] ?? 0)} pages, ${fmt((m['siteBytes'] ?? 0) / 1024 / 1024)} MiB (of which data ${fmt((m['dataBytes'] ?? 0) / 1024 / 1024)} MiB of Arrow)`);
+  console.log('\npages opened in Chromium from clm serve (first visit with an empty cache, then again):');
+  console.log(formatTable(visits.map((v) => ({ page: v.path, 'first visit MB': (v.firstBytes / 1e6).toFixed(2), 'drawn s': v.firstDrawnSeconds.toFixed(2), 'again MB': (v.repeatBytes / 1e6).toFixed(3), 'again drawn s': v.repeatDrawnSeconds.toFixed(2) }))));
 }
 writeFileSync(
   join(dir, 'results.json'),
-  JSON.stringify({ customers, orderLines, generatedRows, stages, targets, slowest, full: full.seconds, incremental: incremental.seconds, copy: { full: full.copySeconds, incremental: incremental.copySeconds }, pipelineModels, direct, physical, peakMiB: { warehouse: peakWarehouse, incremental: peakIncremental, end: mib() }, clv: { fitSeconds, scoreSeconds, asset: clvAsset?.seconds }, site: site?.metrics }, null, 2),
+  JSON.stringify({ customers, orderLines, generatedRows, stages, targets, slowest, full: full.seconds, incremental: incremental.seconds, copy: { full: full.copySeconds, incremental: incremental.copySeconds }, pipelineModels, direct, physical, peakMiB: { warehouse: peakWarehouse, incremental: peakIncremental, end: mib() }, clv: { fitSeconds, scoreSeconds, asset: clvAsset?.seconds }, site: site?.metrics, siteAgain: siteAgain?.metrics, visits }, null, 2),
 );
 
 /** DuckDB reading every CSV and NDJSON table's files with their declared types: the floor a load can approach. */

@@ -1,6 +1,6 @@
 import { formatCount as fmt } from '../cli-format.js';
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import type { Asset } from '../orchestration/asset.js';
 import { buildSite, exportReportData } from './publish.js';
 import { copyReportsProject } from './reports-copy.js';
@@ -27,12 +27,12 @@ export function publishAsset(marts: readonly string[]): Asset {
         const exported = await exportReportData(context.warehouse, staging, context.settings, context.runId);
         context.log(`    exported ${exported.tables} report tables, ${fmt(exported.rows)} rows, ${fmt(exported.bytes / 1024)} KiB of Arrow`);
         // The log sits beside the copy, so it outlives a failed build (the error message names it).
-        const site = await buildSite(staging, context.log, context.settings.reports.title, `${staging}.log`);
+        const site = await buildSite(staging, context.log, { title: context.settings.reports.title, logFile: `${staging}.log`, reuseFrom: liveBuildProject(context.reportsDir) });
         goLive(context.reportsDir, join(staging, 'build'));
         removeOtherBuilds(builds, context.runId);
         return {
           rows: exported.rows,
-          summary: `${site.pages} pages, ${fmt(site.bytes / 1024 / 1024)} MiB in reports/build/, built in ${site.seconds.toFixed(1)}s`,
+          summary: `${site.pages} pages, ${fmt(site.bytes / 1024 / 1024)} MiB in reports/build/, built in ${site.seconds.toFixed(1)}s${site.compile === 'reused' ? ' (pages compiled by the previous build)' : ''}`,
           metrics: { buildSeconds: site.seconds, siteBytes: site.bytes, sitePages: site.pages, dataBytes: exported.bytes },
         };
       } catch (error) {
@@ -41,6 +41,13 @@ export function publishAsset(marts: readonly string[]): Asset {
       }
     },
   };
+}
+
+/** The build copy the live site came from (`reports/.builds/<run>`), if the site is a link to one. */
+function liveBuildProject(reportsDir: string): string | undefined {
+  const live = join(reportsDir, 'build');
+  if (!existsSync(live) || !lstatSync(live).isSymbolicLink()) return undefined;
+  return dirname(realpathSync(live));
 }
 
 /** Points `reports/build` at a finished build with one atomic rename of a link. */

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { constants, createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { literal, type Warehouse } from '../warehouse/connection.js';
 import { ClmError } from '../errors.js';
@@ -11,6 +12,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../config.js';
 import { writeArrowFile } from './arrow-file.js';
 import { labelRows } from './labels.js';
 import { REPORT_TABLES } from './report-tables.js';
+import { NOT_COPIED } from './reports-copy.js';
 
 /** The Evidence source name the report tables appear under (`select * from clm.customers`). */
 export const REPORT_SOURCE = 'clm';
@@ -122,37 +124,112 @@ export interface BuildResult {
   bytes: number;
   files: number;
   pages: number;
+  /** `compiled` when Vite compiled the pages; `reused` when an earlier build's compiled pages were prerendered again. */
+  compile: 'compiled' | 'reused';
+}
+
+export interface BuildOptions {
+  /** The site's name in its header, compiled into the pages. */
+  title?: string;
+  /** Where the full output goes (`build.log` in the project unless told). */
+  logFile?: string;
+  /**
+   * A build copy of the project from an earlier build. When its pages, settings and packages are
+   * those of this build, its compiled pages are reused and only prerendered again with the new
+   * data: the Vite compilation, about two thirds of a build, does not depend on the data.
+   */
+  reuseFrom?: string;
 }
 
 /**
  * Builds the Evidence site into `<reportsDir>/build/` with no network: telemetry off, data from
- * {@link exportReportData}. Progress lines go to `log`; the full output to `logFile` (`build.log` in the project unless told).
- * The publish asset calls it on a copy of the project and puts the result live only when done.
+ * {@link exportReportData}. Progress lines go to `log`. The publish asset calls it on a copy of
+ * the project and puts the result live only when done.
  */
-export async function buildSite(reportsDir: string, log: (line: string) => void, title = DEFAULT_SETTINGS.reports.title, logFile = join(reportsDir, 'build.log')): Promise<BuildResult> {
+export async function buildSite(reportsDir: string, log: (line: string) => void, options: BuildOptions = {}): Promise<BuildResult> {
+  const { title = DEFAULT_SETTINGS.reports.title, logFile = join(reportsDir, 'build.log'), reuseFrom } = options;
   const cli = join(reportsDir, 'node_modules', '@evidence-dev', 'evidence', 'cli.js');
   if (!existsSync(cli)) throw new ClmError(`Evidence is not installed in ${reportsDir}: run npm install in the project root`);
   const started = performance.now();
   // Evidence copies its output over reports/build without clearing it first.
   await rm(join(reportsDir, 'build'), { recursive: true, force: true });
   const output = createWriteStream(logFile);
-  const child = spawn(process.execPath, [cli, 'build'], {
-    cwd: reportsDir,
-    env: { ...process.env, NODE_ENV: 'production', SEND_ANONYMOUS_USAGE_STATS: 'no', NODE_OPTIONS: '--max-old-space-size=4096', VITE_CLM_TITLE: title },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = { ...process.env, NODE_ENV: 'production', SEND_ANONYMOUS_USAGE_STATS: 'no', NODE_OPTIONS: '--max-old-space-size=4096 --max-semi-space-size=64', VITE_CLM_TITLE: title };
+  const key = await compileKey(reportsDir, title);
+  let compile: BuildResult['compile'] = 'compiled';
+  try {
+    if (reuseFrom !== undefined && (await readCompileKey(reuseFrom)) === key) {
+      try {
+        await prerenderAgain(reportsDir, reuseFrom, env, log, output);
+        compile = 'reused';
+      } catch (error) {
+        log(`    the earlier build's compiled pages could not be reused (${(error as Error).message}); compiling them`);
+      }
+    }
+    if (compile === 'compiled') {
+      await rm(join(reportsDir, 'build'), { recursive: true, force: true });
+      const code = await runLogged(process.execPath, [cli, 'build'], reportsDir, env, log, output);
+      if (code !== 0) throw new ClmError(`Report build failed (exit ${code}); see ${logFile}`);
+    }
+  } finally {
+    output.end();
+  }
+  await writeFile(compileKeyFile(reportsDir), key);
+  await slimDuckdbWasm(join(reportsDir, 'build'));
+  const size = await directorySize(join(reportsDir, 'build'));
+  return { seconds: (performance.now() - started) / 1000, ...size, compile };
+}
+
+/** Runs a build command, writing its output to `output` and the lines worth seeing to `log`. */
+async function runLogged(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: (line: string) => void, output: NodeJS.WritableStream): Promise<number | null> {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       output.write(`${line}\n`);
-      if (/error|failed|Wrote site|Build complete|✓ built in|^\s*- \//i.test(line)) log(`    evidence: ${line.trim()}`);
+      if (/error|failed|Wrote site|Build complete|Prerendered again|✓ built in|^\s*- \//i.test(line)) log(`    evidence: ${line.trim()}`);
     });
   }
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  output.end();
-  if (code !== 0) throw new ClmError(`Report build failed (exit ${code}); see ${logFile}`);
-  await slimDuckdbWasm(join(reportsDir, 'build'));
-  const size = await directorySize(join(reportsDir, 'build'));
-  return { seconds: (performance.now() - started) / 1000, ...size };
+  return new Promise<number | null>((resolve) => child.on('close', resolve));
+}
+
+/**
+ * Takes the compiled pages of the build copy `earlier` (its `.evidence/template`, without its
+ * data and site) and prerenders them with this copy's data (reports/prerender-again.js).
+ */
+async function prerenderAgain(reportsDir: string, earlier: string, env: NodeJS.ProcessEnv, log: (line: string) => void, output: NodeJS.WritableStream): Promise<void> {
+  const from = join(earlier, '.evidence', 'template');
+  const template = join(reportsDir, '.evidence', 'template');
+  const skipped = new Set([join(from, 'build'), join(from, 'static', 'data')]);
+  await cp(from, template, { recursive: true, filter: (source) => !skipped.has(source), mode: constants.COPYFILE_FICLONE });
+  const evidenceEnv = { ...env, EVIDENCE_DATA_URL_PREFIX: 'static/data', EVIDENCE_DATA_DIR: './static/data', EVIDENCE_IS_BUILDING: 'true' };
+  const code = await runLogged(process.execPath, [join(reportsDir, 'prerender-again.js')], template, evidenceEnv, log, output);
+  if (code !== 0) throw new ClmError(`prerendering exited with ${code}`);
+  await rename(join(template, 'build'), join(reportsDir, 'build'));
+}
+
+/**
+ * What the compiled pages depend on: the project's files (pages, configuration, lockfile,
+ * patches), the number formats and the title. Not the data nor the list of pages to prerender.
+ */
+async function compileKey(reportsDir: string, title: string): Promise<string> {
+  const hash = createHash('sha256').update(`title\0${title}\0`);
+  const files: string[] = [];
+  const tops = (await readdir(reportsDir)).filter((entry) => !NOT_COPIED.has(entry)).map((entry) => join(reportsDir, entry));
+  for (const top of [...tops, join(reportsDir, '.evidence', 'customization')]) {
+    if (!existsSync(top)) continue;
+    if ((await stat(top)).isFile()) files.push(top);
+    else for (const entry of await readdir(top, { recursive: true, withFileTypes: true })) if (entry.isFile()) files.push(join(entry.parentPath, entry.name));
+  }
+  for (const file of files.sort()) hash.update(`${relative(reportsDir, file)}\0`).update(await readFile(file)).update('\0');
+  return hash.digest('hex');
+}
+
+const compileKeyFile = (reportsDir: string): string => join(reportsDir, '.evidence', 'compile-key');
+
+async function readCompileKey(reportsDir: string): Promise<string | undefined> {
+  const template = join(reportsDir, '.evidence', 'template', '.svelte-kit', 'output');
+  if (!existsSync(template)) return undefined;
+  return readFile(compileKeyFile(reportsDir), 'utf8').catch(() => undefined);
 }
 
 /**

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What a copy of the Evidence project leaves out: installed packages, build output and caches. */
-const NOT_COPIED = new Set(['node_modules', '.evidence', 'build', '.builds', 'build.log']);
+export const NOT_COPIED = new Set(['node_modules', '.evidence', 'build', '.builds', 'build.log']);
 
 /**
  * Copies the Evidence project (pages, configuration) to `target`, sharing its installed

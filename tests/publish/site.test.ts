@@ -11,6 +11,7 @@ import { loadDefinitions } from '../../pipelines/definitions.js';
 import { serveSite } from '../../pipelines/publish/serve.js';
 import { copyReportsProject } from '../../pipelines/publish/reports-copy.js';
 import { FIXTURES, query } from '../helpers/warehouse.js';
+import { withWarehouse } from '../../pipelines/warehouse/connection.js';
 import { launchChromium, overlappingChartLabels } from '../helpers/browser.js';
 import { LABELS, type LabelKind } from '../../pipelines/publish/labels.js';
 
@@ -276,5 +277,25 @@ describe('the report site, built and read offline', () => {
     expect(left.filter((entry) => entry.endsWith('.log'))).toHaveLength(1);
     const { page } = await open('/');
     await page.close();
+  }, 600_000);
+
+  it('a rebuild with new data prerenders the compiled pages again, and they show the new data', async () => {
+    // The pages did not change since the live build (the broken page above was taken out): only the data.
+    await withWarehouse(paths.warehouse, (w) => w.run(`update marts.customers set customer_name = '复用编译' where customer_id = 'crm:C1'`));
+    const before = readlinkSync(join(paths.reports, 'build'));
+    const summary = await runPipeline({ paths, assets: (await loadDefinitions(paths)).assets, selection: 'reports.site' });
+    const site = summary.assets.find((a) => a.key === 'reports.site');
+    expect(site).toMatchObject({ status: 'success' });
+    expect(site?.summary).toContain('pages compiled by the previous build');
+    expect(readlinkSync(join(paths.reports, 'build'))).not.toBe(before);
+    const [c1] = await query(paths, `select profile_link(customer_id) as page, order_count from marts.customers where customer_id = 'crm:C1'`);
+    // C1's profile is prerendered: its HTML holds the new name; the Arrow table the browser reads too.
+    const html = readFileSync(join(paths.reports, 'build', String(c1!['page']), 'index.html'), 'utf8');
+    expect(html).toContain('复用编译');
+    const { text } = await open(String(c1!['page']));
+    expect(text).toContain('复用编译');
+    expect(text).toMatch(new RegExp(`Orders 订单\\s+${c1!['order_count']}\\b`));
+    const pages = readdirSync(join(paths.reports, 'build'), { recursive: true }).filter((f) => String(f).endsWith('index.html'));
+    expect(pages.length).toBeGreaterThan(20);
   }, 600_000);
 });
