@@ -133,7 +133,7 @@ if (!values['no-site']) {
   stage('reports: export Arrow + prerender with the compiled pages reused', siteAgain?.seconds ?? 0, siteAgain?.rows);
   const [latest] = await withWarehouse(paths.warehouse, async (w) => {
     await createMacros(w);
-    return w.readAll<{ month: string; top: string }>(`select (select max(month_key) from marts.monthly_retention) as month, (select profile_link(customer_id) from marts.customers order by revenue desc, customer_id limit 1) as top`);
+    return w.readAll<{ month: string; top: string }>(`select (select max(month_key) from marts.monthly_retention) as month, (select profile_link(customer_id, report_shards((select count(*) from marts.customers))) from marts.customers order by revenue desc, customer_id limit 1) as top`);
   });
   visits = await visitPages(join(paths.reports, 'build'), ['/', `/retention/${latest!.month}/`, '/cohorts/', '/segments/', '/lifecycle/', '/clv/', '/churn/', '/journey/', '/customers/', '/health/', latest!.top]);
 }

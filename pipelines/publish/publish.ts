@@ -11,7 +11,7 @@ import { ClmError } from '../errors.js';
 import { DEFAULT_SETTINGS, type Settings } from '../config.js';
 import { writeArrowFile } from './arrow-file.js';
 import { labelRows } from './labels.js';
-import { REPORT_TABLES } from './report-tables.js';
+import { REPORT_CUSTOMERS_SQL, REPORT_TABLES } from './report-tables.js';
 import { NOT_COPIED } from './reports-copy.js';
 
 /** The Evidence source name the report tables appear under (`select * from clm.customers`). */
@@ -34,22 +34,40 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string,
   await createLabelMacros(warehouse, settings);
   await warehouse.run(`set variable clm_run_id = ${literal(runId)}`);
   await warehouse.run(`set variable clm_freshness_sla_hours = ${Number(settings.freshnessSlaHours)}::double`);
+  const shards = await warehouse.readScalar<number>('select report_shards(count(*)) from marts.customers');
+  await warehouse.run(`set variable clm_report_shards = ${Number(shards)}`);
+  await warehouse.run(`create or replace temp macro shard_of(customer_id) as report_shard(customer_id, getvariable('clm_report_shards'))`);
+  await warehouse.run(`create or replace temp macro profile_page(customer_id) as profile_link(customer_id, getvariable('clm_report_shards'))`);
+  await warehouse.run(`create or replace temp table report_customers as ${REPORT_CUSTOMERS_SQL}`);
+  const width = Math.max(2, String(Number(shards) - 1).length);
   const files: string[] = [];
   let rows = 0;
   let bytes = 0;
-  for (const table of REPORT_TABLES) {
-    const dir = join(dataDir, REPORT_SOURCE, table.name);
+  const write = async (name: string, sql: string) => {
+    const dir = join(dataDir, REPORT_SOURCE, name);
     await mkdir(dir, { recursive: true });
-    const written = await writeArrowFile(warehouse, table.sql, join(dir, `${table.name}.arrow`));
+    const written = await writeArrowFile(warehouse, sql, join(dir, `${name}.arrow`));
     rows += written.rows;
     bytes += written.bytes;
-    files.push(`static/data/${REPORT_SOURCE}/${table.name}/${table.name}.arrow`);
+    files.push(`static/data/${REPORT_SOURCE}/${name}/${name}.arrow`);
+  };
+  for (const table of REPORT_TABLES) {
+    if (!('sharded' in table)) {
+      await write(table.name, table.sql);
+      continue;
+    }
+    // One pass over the source, sorted by shard, then one small read per shard.
+    await warehouse.run(`create or replace temp table report_sharded as select * from (${table.sql}) order by _shard`);
+    for (let shard = 0; shard < Number(shards); shard++) {
+      await write(`${table.name}_s${String(shard).padStart(width, '0')}`, `select * exclude (_shard) from report_sharded where _shard = ${shard}`);
+    }
+    await warehouse.run('drop table report_sharded');
   }
   await writeFile(join(dataDir, 'manifest.json'), JSON.stringify({ renderedFiles: { [REPORT_SOURCE]: files } }));
 
   const months = await warehouse.readAll<{ month_key: string }>('select month_key from marts.monthly_retention order by month');
   const customers = await warehouse.readAll<{ page: string }>(
-    `select profile_link(customer_id) as page
+    `select profile_page(customer_id) as page
      from marts.customers order by revenue desc, customer_id limit $1`,
     [settings.reports.prerenderCustomers],
   );
@@ -70,7 +88,7 @@ export async function exportReportData(warehouse: Warehouse, reportsDir: string,
   const entries = ['*', ...monthPages, ...profilePages, ...groups.map((g) => g.page)];
   await writeFile(join(reportsDir, '.evidence', 'prerender.json'), JSON.stringify({ entries }, null, 2));
   await writeMoneyFormats(reportsDir, settings);
-  return { tables: REPORT_TABLES.length, rows, bytes };
+  return { tables: files.length, rows, bytes };
 }
 
 /**
@@ -175,7 +193,7 @@ export async function buildSite(reportsDir: string, log: (line: string) => void,
     output.end();
   }
   await writeFile(compileKeyFile(reportsDir), key);
-  await slimDuckdbWasm(join(reportsDir, 'build'));
+  await slimSite(join(reportsDir, 'build'));
   const size = await directorySize(join(reportsDir, 'build'));
   return { seconds: (performance.now() - started) / 1000, ...size, compile };
 }
@@ -233,20 +251,28 @@ async function readCompileKey(reportsDir: string): Promise<string | undefined> {
 }
 
 /**
- * DuckDB-Wasm ships two builds, 73 MB between them: `mvp`, for browsers without WebAssembly
- * exceptions, and `eh`, which every browser the site supports runs (Chrome/Edge 95+, Firefox 100+,
- * Safari 15.2+). The `mvp` build is dropped, and `eh` is stored gzipped (34 MB → about 8 MB): a
- * server sends `duckdb-eh….wasm.gz` for `duckdb-eh….wasm` with `Content-Encoding: gzip`, as
- * `clm serve` does (nginx: `gzip_static always;`).
+ * Takes out of the site what no supported browser fetches, and stores its big files compressed.
+ * The site supports the browsers that run DuckDB-Wasm's `eh` build (WebAssembly exceptions:
+ * Chrome/Edge 95+, Firefox 100+, Safari 15.2+), so:
+ * - DuckDB-Wasm's `mvp` build and its worker go (of 73 MB of WebAssembly, 39 MB are `mvp`);
+ * - the `.woff` fonts go: every one of those browsers takes the `.woff2` listed first;
+ * - every script, style sheet and WebAssembly file of 64 KiB or more under `_app/immutable/` is
+ *   stored gzipped only (`X.js.gz` for `X.js`: the `eh` WebAssembly 34 MB → about 8 MB, the
+ *   components 4.8 MB → about 1.2 MB). A server sends it with `Content-Encoding: gzip`, as
+ *   `clm serve` does (nginx: `gzip_static always;`).
  */
-async function slimDuckdbWasm(buildDir: string): Promise<void> {
-  const assets = join(buildDir, '_app', 'immutable', 'assets');
-  if (!existsSync(assets)) return;
-  for (const name of await readdir(assets)) {
-    if (!name.endsWith('.wasm')) continue;
-    const file = join(assets, name);
-    if (!name.startsWith('duckdb-mvp')) await pipeline(createReadStream(file), createGzip({ level: 9 }), createWriteStream(`${file}.gz`));
-    await rm(file);
+async function slimSite(buildDir: string): Promise<void> {
+  const immutable = join(buildDir, '_app', 'immutable');
+  if (!existsSync(immutable)) return;
+  for (const entry of await readdir(immutable, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(entry.parentPath, entry.name);
+    if (/^duckdb-(mvp|browser-mvp)\b/.test(entry.name) || entry.name.endsWith('.woff')) {
+      await rm(file);
+    } else if (/\.(js|css|wasm)$/.test(entry.name) && (await stat(file)).size >= 64 * 1024) {
+      await pipeline(createReadStream(file), createGzip({ level: 9 }), createWriteStream(`${file}.gz`));
+      await rm(file);
+    }
   }
 }
 

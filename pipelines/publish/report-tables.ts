@@ -12,19 +12,76 @@ export interface ReportTable {
   sql: string;
 }
 
-/**
- * Per-customer detail (orders, touchpoints) is published in this many shards, by
- * `report_shard(customer_id)`. A profile page's URL carries its shard (`/customers/<shard>/<id>/`)
- * and its SQL names only that shard's tables, so a page rendered in the browser downloads 1/16 of
- * the detail, not all of it.
- */
-export const CUSTOMER_SHARDS = 16;
-
-function sharded(name: string, sql: (shard: number) => string): ReportTable[] {
-  return Array.from({ length: CUSTOMER_SHARDS }, (_, shard) => ({ name: `${name}_s${String(shard).padStart(2, '0')}`, sql: sql(shard) }));
+/** A report table published in shards: its SQL gives each row a `_shard`; shard 7 is `<name>_s07`. */
+export interface ShardedReportTable extends ReportTable {
+  sharded: true;
 }
 
-export const REPORT_TABLES: readonly ReportTable[] = [
+/**
+ * How many customers a list shows at most (the customer list, each drill-down group, the churn
+ * list): the most valuable first, with the group's full count beside it. What a page downloads
+ * stays the same size whatever the number of customers.
+ */
+export const LISTED_CUSTOMERS = 1000;
+
+/**
+ * Every customer's profile row, built once per export (`report_customers`, a temporary table) and
+ * read by the tables below. Per-customer detail is published in shards by
+ * `report_shard(customer_id, shards)`: 16, or more so that a shard holds about 2,000 customers. A
+ * profile page's address carries its shard (`/customers/<shard>/<id>/`) and its SQL names only
+ * that shard's tables, so a profile rendered in the browser downloads 1/shards of the detail.
+ */
+export const REPORT_CUSTOMERS_SQL = `select
+      c.* replace (mask_email(c.email) as email, mask_mobile(c.mobile) as mobile),
+      money_label(c.revenue) as revenue_label,
+      profile_page(c.customer_id) as profile_link,
+      shard_of(c.customer_id) as _shard,
+      label('channel', c.acquisition_channel) as channel_label,
+      slug(c.acquisition_channel) as channel_key,
+      strftime(c.cohort_month, '%Y-%m') as cohort,
+      r.segment as rfm_segment,
+      label('segment', r.segment) as segment_label,
+      slug(r.segment) as segment_key,
+      r.rfm_cell,
+      a.revenue_class as abc_class,
+      l.stage as lifecycle_stage,
+      label('stage', l.stage) as stage_label,
+      slug(l.stage) as stage_key,
+      v.p_alive,
+      v.expected_purchases,
+      v.predicted_clv,
+      v.clv,
+      v.referral_value,
+      k.risk_band as churn_risk,
+      label('risk_band', k.risk_band) as risk_label,
+      k.reasons as churn_reasons
+  from marts.customers as c
+  left join marts.customer_rfm as r on r.customer_id = c.customer_id and r.is_latest
+  left join marts.customer_abc as a on a.customer_id = c.customer_id
+  left join (select * from marts.customer_lifecycle qualify month = max(month) over ()) as l on l.customer_id = c.customer_id
+  left join marts.customer_clv as v on v.customer_id = c.customer_id
+  left join marts.customer_churn_risk as k on k.customer_id = c.customer_id`;
+
+/** The drill-down dimensions (`/customers-in/<dimension>/<value>/`) and the column each groups by. */
+export const DRILL_DOWNS = { segment: 'segment_key', stage: 'stage_key', risk: 'churn_risk', cohort: 'cohort', channel: 'channel_key' } as const;
+
+const LIST_COLUMNS = 'customer_id, customer_name, city, channel_label, segment_label, stage_label, risk_label, cohort, order_count, revenue, clv, last_order_at, profile_link';
+
+function drillDown(dimension: keyof typeof DRILL_DOWNS): ReportTable {
+  const column = DRILL_DOWNS[dimension];
+  return {
+    name: `customers_in_${dimension}`,
+    sql: `select ${column} as group_key, count(*) over (partition by ${column}) as group_customers, ${LIST_COLUMNS}
+          from report_customers where ${column} is not null
+          qualify row_number() over (partition by ${column} order by revenue desc, customer_id) <= ${LISTED_CUSTOMERS}`,
+  };
+}
+
+function sharded(name: string, sql: string): ShardedReportTable {
+  return { name, sql, sharded: true };
+}
+
+export const REPORT_TABLES: readonly (ReportTable | ShardedReportTable)[] = [
   { name: 'kpi_monthly', sql: 'select * from marts.kpi_monthly' },
   { name: 'monthly_retention', sql: 'select * from marts.monthly_retention' },
   { name: 'monthly_retention_by_channel', sql: `select *, label('channel', acquisition_channel) as channel_label from marts.monthly_retention_by_channel` },
@@ -42,37 +99,28 @@ export const REPORT_TABLES: readonly ReportTable[] = [
           group by all`,
   },
   {
-    name: 'customers',
-    sql: `select
-              c.* replace (mask_email(c.email) as email, mask_mobile(c.mobile) as mobile),
-              money_label(c.revenue) as revenue_label,
-              profile_link(c.customer_id) as profile_link,
-              label('channel', c.acquisition_channel) as channel_label,
-              slug(c.acquisition_channel) as channel_key,
-              strftime(c.cohort_month, '%Y-%m') as cohort,
-              r.segment as rfm_segment,
-              label('segment', r.segment) as segment_label,
-              slug(r.segment) as segment_key,
-              r.rfm_cell,
-              a.revenue_class as abc_class,
-              l.stage as lifecycle_stage,
-              label('stage', l.stage) as stage_label,
-              slug(l.stage) as stage_key,
-              v.p_alive,
-              v.expected_purchases,
-              v.predicted_clv,
-              v.clv,
-              v.referral_value,
-              k.risk_band as churn_risk,
-              label('risk_band', k.risk_band) as risk_label,
-              k.reasons as churn_reasons
-          from marts.customers as c
-          left join marts.customer_rfm as r on r.customer_id = c.customer_id and r.is_latest
-          left join marts.customer_abc as a on a.customer_id = c.customer_id
-          left join (select * from marts.customer_lifecycle qualify month = max(month) over ()) as l on l.customer_id = c.customer_id
-          left join marts.customer_clv as v on v.customer_id = c.customer_id
-          left join marts.customer_churn_risk as k on k.customer_id = c.customer_id`,
+    name: 'customer_counts',
+    sql: `select count(*) as people, count(*) filter (where order_count > 0) as buyers, getvariable('clm_report_shards') as shards,
+                 least(count(*), ${LISTED_CUSTOMERS}) as listed
+          from report_customers`,
   },
+  {
+    name: 'customer_list',
+    sql: `select ${LIST_COLUMNS} from report_customers order by revenue desc, customer_id limit ${LISTED_CUSTOMERS}`,
+  },
+  sharded('customers', 'select * from report_customers'),
+  // The customer finder: each customer under the first two characters of their name and the last
+  // three of their id (after the source's `crm:`, so `C2` finds `crm:C2`), in the shard
+  // find_bucket() gives those characters.
+  sharded(
+    'customer_find',
+    `select 'name' as find_kind, lower(trim(customer_name)) as find_key, find_bucket(left(lower(trim(customer_name)), 2), getvariable('clm_report_shards')) as _shard, ${LIST_COLUMNS}
+     from report_customers where trim(customer_name) <> ''
+     union all
+     select 'id', lower(customer_id), find_bucket(right(regexp_extract(lower(customer_id), '[^:]*$'), 3), getvariable('clm_report_shards')), ${LIST_COLUMNS}
+     from report_customers`,
+  ),
+  ...(Object.keys(DRILL_DOWNS) as (keyof typeof DRILL_DOWNS)[]).map(drillDown),
   {
     name: 'rfm_segments_monthly',
     sql: `select snapshot_month, month_label(snapshot_month) as month_name, segment, label('segment', segment) as segment_label,
@@ -100,22 +148,24 @@ export const REPORT_TABLES: readonly ReportTable[] = [
           from marts.customer_abc
           qualify row_number() over (order by revenue desc, customer_id) % greatest(1, (count(*) over ()) // 200) = 0`,
   },
-  ...sharded(
+  sharded(
     'orders',
-    (shard) => `select customer_id, order_id, ordered_at, order_month, label('channel', channel) as channel, item_count, net_revenue, refunds, margin
-                from marts.orders where report_shard(customer_id) = ${shard}`,
+    `select customer_id, order_id, ordered_at, order_month, label('channel', channel) as channel, item_count, net_revenue, refunds, margin,
+            shard_of(customer_id) as _shard
+     from marts.orders`,
   ),
-  ...sharded(
+  sharded(
     'stage_history',
-    (shard) => `select customer_id, label('stage', stage) as stage, strftime(valid_from, '%Y-%m') as valid_from, coalesce(strftime(valid_to, '%Y-%m'), 'current') as valid_to
-                from marts.customer_stage_history where report_shard(customer_id) = ${shard}`,
+    `select customer_id, label('stage', stage) as stage, strftime(valid_from, '%Y-%m') as valid_from, coalesce(strftime(valid_to, '%Y-%m'), 'current') as valid_to,
+            shard_of(customer_id) as _shard
+     from marts.customer_stage_history`,
   ),
-  ...sharded(
+  sharded(
     'touchpoints',
-    (shard) => `select customer_id, occurred_at, label('touchpoint', touchpoint_type) as touchpoint_type, label('funnel', funnel_stage) as funnel_stage,
-                       campaign, label('channel', channel) as channel
-                from marts.customer_touchpoints where report_shard(customer_id) = ${shard}
-                qualify row_number() over (partition by customer_id order by occurred_at desc) <= 20`,
+    `select customer_id, occurred_at, label('touchpoint', touchpoint_type) as touchpoint_type, label('funnel', funnel_stage) as funnel_stage,
+            campaign, label('channel', channel) as channel, shard_of(customer_id) as _shard
+     from marts.customer_touchpoints
+     qualify row_number() over (partition by customer_id order by occurred_at desc) <= 20`,
   ),
   {
     name: 'lifecycle_stage_mix',
@@ -133,13 +183,21 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   { name: 'lifecycle_thresholds', sql: 'select * from marts.lifecycle_thresholds' },
   { name: 'journey_funnel', sql: `select *, label('channel', acquisition_channel) as channel_label, label('funnel', stage) as stage_label from marts.journey_funnel` },
   {
+    name: 'churn_bands',
+    sql: `select label('risk_band', risk_band) as risk_label, label_sort('risk_band', risk_band) as risk_sort, '/customers-in/risk/' || risk_band || '/' as drill_link,
+                 count(*) as customers, sum(coalesce(predicted_clv, 0) + historical_clv) as total_value
+          from marts.customer_churn_risk where risk_band <> 'low' group by all`,
+  },
+  {
+    // The most valuable customers at risk (LISTED_CUSTOMERS of them); churn_bands counts them all.
     name: 'churn_risk',
-    sql: `select k.*, c.customer_name, profile_link(k.customer_id) as profile_link, label('risk_band', k.risk_band) as risk_label,
+    sql: `select k.*, c.customer_name, profile_page(k.customer_id) as profile_link, label('risk_band', k.risk_band) as risk_label,
                  label_sort('risk_band', k.risk_band) as risk_sort, label('stage', k.stage) as stage_label,
-                 '/customers-in/risk/' || k.risk_band || '/' as drill_link,
                  coalesce(k.predicted_clv, 0) + k.historical_clv as total_value
           from marts.customer_churn_risk as k join marts.customers as c using (customer_id)
-          where k.risk_band <> 'low'`,
+          where k.risk_band <> 'low'
+          order by risk_sort, total_value desc, customer_id
+          limit ${LISTED_CUSTOMERS}`,
   },
   {
     name: 'clv_distribution',

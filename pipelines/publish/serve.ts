@@ -44,7 +44,8 @@ export function serveSite(siteDir: string, port = 0, host = '127.0.0.1'): Promis
       return;
     }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    // Stored gzipped by the publish step (DuckDB-Wasm): sent as it is, or unzipped for a client that takes no gzip.
+    // Stored gzipped by the publish step (its big scripts and WebAssembly): sent as it is, or
+    // unzipped for a client that takes no gzip.
     if (!existsSync(file) && existsSync(`${file}.gz`)) {
       send(request, response, file, 200, pathname.startsWith('/_app/immutable/'), 'gzip');
       return;

@@ -30,10 +30,19 @@ export const MACROS: Record<string, string> = {
           when strpos(email, '@') > 1 then left(email, 1) || '***' || substr(email, strpos(email, '@'))
           else left(email, 1) || '***'
       end)`,
-  // Which of the report shards a customer's profile data is published in (see publish/report-tables.ts).
-  report_shard: `(customer_id) as (hash(customer_id) % 16)`,
+  // How many shards the report site splits per-customer data into (see publish/report-tables.ts):
+  // 16, or the power of two that keeps a shard to about 2,000 customers.
+  report_shards: `(customers) as greatest(16, (2 ** ceil(log2(greatest(customers, 1) / 2000)))::integer)`,
+  // Which of the report shards a customer's profile data is published in.
+  report_shard: `(customer_id, shards) as (hash(customer_id) % shards)`,
   // The address of a customer's profile page, which names its shard: /customers/07/C000123/.
-  profile_link: `(customer_id) as ('/customers/' || lpad(report_shard(customer_id)::varchar, 2, '0') || '/' || customer_id || '/')`,
+  profile_link: `(customer_id, shards) as ('/customers/' || lpad(report_shard(customer_id, shards)::varchar, greatest(2, length((shards - 1)::varchar))::integer, '0') || '/' || customer_id || '/')`,
+  // The customer finder's shard for a search key: from its first three characters (code points),
+  // the same arithmetic as findBucket() in reports/pages/customers/index.md, which picks the shard
+  // a search reads.
+  find_bucket: `(key, buckets) as ((coalesce(unicode(nullif(substr(key, 1, 1), ''))::bigint, 0) * 1018081
+      + coalesce(unicode(nullif(substr(key, 2, 1), ''))::bigint, 0) * 1009
+      + coalesce(unicode(nullif(substr(key, 3, 1), ''))::bigint, 0)) % buckets)`,
   // Amounts in the project's currency as its locale says them: zh-CN ¥3,280 · ¥12.5万 · ¥1.23亿;
   // en $3,280 · $12.5K · $1.23M · $4.56B. The symbol and locale are settings (clm.config.yml).
   money_label: `(amount) as (

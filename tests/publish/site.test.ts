@@ -199,7 +199,7 @@ describe('the report site, built and read offline', () => {
     for (const id of ['crm:C1', 'crm:C2']) {
       const [customer] = await query(paths, `
         select customer_name, order_count, revenue, mask_email(email) as email, mask_mobile(mobile) as mobile, email as raw_email,
-               profile_link(customer_id) as page
+               profile_link(customer_id, report_shards((select count(*) from marts.customers))) as page
         from marts.customers where customer_id = '${id}'`);
       const { page, text } = await open(String(customer!['page']));
       expect(text).toContain(String(customer!['customer_name']));
@@ -214,11 +214,40 @@ describe('the report site, built and read offline', () => {
 
   it('a profile rendered in the browser downloads only its own shard of the customer detail', async () => {
     // Two customers are prerendered (C1 and E4, the top by revenue); C2's page is rendered in the browser.
-    const [c2] = await query(paths, `select lpad(report_shard('crm:C2')::varchar, 2, '0') as shard`);
+    const [c2] = await query(paths, `select lpad(report_shard('crm:C2', report_shards((select count(*) from marts.customers)))::varchar, 2, '0') as shard`);
     const { page, arrowFiles } = await open(`/customers/${c2!['shard']}/crm:C2/`);
-    expect([...new Set(arrowFiles)].sort()).toEqual(['customers', `orders_s${c2!['shard']}`, `stage_history_s${c2!['shard']}`, `touchpoints_s${c2!['shard']}`]);
+    expect([...new Set(arrowFiles)].sort()).toEqual([`customers_s${c2!['shard']}`, `orders_s${c2!['shard']}`, `stage_history_s${c2!['shard']}`, `touchpoints_s${c2!['shard']}`]);
     await page.close();
   });
+
+  it('the customer finder finds anyone by the start of their name or by their id, reading one small table for each', async () => {
+    const [c2] = await query(paths, `select customer_name, customer_id from marts.customers where customer_id = 'crm:C2'`);
+    const name = String(c2!['customer_name']);
+    const { page, arrowFiles } = await open('/customers/');
+    arrowFiles.length = 0;
+    const shows = (expected: string, timeout: number) =>
+      page.waitForFunction((e) => document.body.innerText.replace(/\s+/g, ' ').includes(e), expected, { timeout });
+    async function find(typed: string, expected: string): Promise<void> {
+      // The finder empties between searches, so an answer on screen is this search's answer.
+      await page.fill('input', '');
+      await page.waitForFunction((e) => !document.body.innerText.replace(/\s+/g, ' ').includes(e), expected, { timeout: 60_000 });
+      // Typed again if nothing shows: the first keystrokes may come before the page is live.
+      for (let attempt = 1; ; attempt++) {
+        await page.fill('input', typed);
+        try {
+          return void (await shows(expected, attempt * 20_000));
+        } catch (error) {
+          if (attempt === 3) throw error;
+          await page.fill('input', '');
+        }
+      }
+    }
+    for (const typed of [Array.from(name).slice(0, 2).join(''), 'C2', 'crm:c2']) await find(typed, `${name} crm:C2 `);
+    await find('没有这个人', "Nobody's name starts with that");
+    expect(arrowFiles.length).toBeGreaterThan(0);
+    expect(arrowFiles.filter((file) => !/^customer_find_s\d\d$/.test(file))).toEqual([]);
+    await page.close();
+  }, 300_000);
 
   it('lifecycle, segments, CLV, churn risk and journey pages render their charts and tables with the warehouse’s numbers', async () => {
     const pages: [string, number][] = [['/lifecycle/', 2], ['/segments/', 3], ['/clv/', 2], ['/churn/', 0], ['/journey/', 1]];
@@ -288,7 +317,7 @@ describe('the report site, built and read offline', () => {
     expect(site).toMatchObject({ status: 'success' });
     expect(site?.summary).toContain('pages compiled by the previous build');
     expect(readlinkSync(join(paths.reports, 'build'))).not.toBe(before);
-    const [c1] = await query(paths, `select profile_link(customer_id) as page, order_count from marts.customers where customer_id = 'crm:C1'`);
+    const [c1] = await query(paths, `select profile_link(customer_id, report_shards((select count(*) from marts.customers))) as page, order_count from marts.customers where customer_id = 'crm:C1'`);
     // C1's profile is prerendered: its HTML holds the new name; the Arrow table the browser reads too.
     const html = readFileSync(join(paths.reports, 'build', String(c1!['page']), 'index.html'), 'utf8');
     expect(html).toContain('复用编译');
