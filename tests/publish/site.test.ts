@@ -225,12 +225,12 @@ describe('the report site, built and read offline', () => {
     const name = String(c2!['customer_name']);
     const { page, arrowFiles } = await open('/customers/');
     arrowFiles.length = 0;
-    const shows = (expected: string, timeout: number) =>
-      page.waitForFunction((e) => document.body.innerText.replace(/\s+/g, ' ').includes(e), expected, { timeout });
+    const onScreen = (text: string) => `document.body.innerText.replace(/\\s+/g, ' ').includes(${JSON.stringify(text)})`;
+    const shows = (expected: string, timeout: number) => page.waitForFunction(onScreen(expected), undefined, { timeout });
     async function find(typed: string, expected: string): Promise<void> {
       // The finder empties between searches, so an answer on screen is this search's answer.
       await page.fill('input', '');
-      await page.waitForFunction((e) => !document.body.innerText.replace(/\s+/g, ' ').includes(e), expected, { timeout: 60_000 });
+      await page.waitForFunction(`!${onScreen(expected)}`, undefined, { timeout: 60_000 });
       // Typed again if nothing shows: the first keystrokes may come before the page is live.
       for (let attempt = 1; ; attempt++) {
         await page.fill('input', typed);
