@@ -115,28 +115,44 @@ export async function holdoutGroups(warehouse: Warehouse, calibrationEnd: string
 async function stagePurchaseDays(warehouse: Warehouse, source: TransactionSource, period: Period): Promise<void> {
   const isFile = !source.from.trim().startsWith('(');
   const relation = isFile ? `read_csv(${literal(source.from)}, header = true, all_varchar = true)` : source.from;
-  const columns = await warehouse.readAll<{ column_name: string }>(`describe select * from ${relation}`);
-  const names = new Set(columns.map((c) => c.column_name));
+  const columns = await warehouse.readAll<{ column_name: string; column_type: string }>(`describe select * from ${relation}`);
+  const types = new Map(columns.map((c) => [c.column_name, c.column_type]));
   for (const [flag, column] of [['--customer-col', source.customerColumn], ['--date-col', source.dateColumn], ['--amount-col', source.amountColumn]] as const) {
-    if (!names.has(column)) throw new UsageError(`${flag} ${column}: no such column in ${source.from} (columns: ${[...names].join(', ')})`);
+    if (!types.has(column)) throw new UsageError(`${flag} ${column}: no such column in ${source.from} (columns: ${[...types.keys()].join(', ')})`);
   }
-  const text = `nullif(trim(${ident(source.dateColumn)}::varchar), '')`;
+  // Typed columns (a warehouse table) are read as they are; text (a CSV file) is parsed. The text
+  // of a value is only made for the rows that are skipped, to say why.
+  const dateColumn = ident(source.dateColumn);
+  const amountColumn = ident(source.amountColumn);
+  const text = `nullif(trim(${dateColumn}::varchar), '')`;
   const formats = source.dateFormat ? [source.dateFormat] : isFile ? await detectedFormats(warehouse, relation, source.dateColumn) : [];
-  const parsed = formats.length > 0
-    ? `try_strptime(${text}, [${formats.map(literal).join(', ')}])::date`
-    : `coalesce(try_cast(${text} as date), try_cast(${text} as timestamp)::date)`;
+  const parsed = /^(DATE|TIMESTAMP)/.test(types.get(source.dateColumn)!) && !source.dateFormat
+    ? `${dateColumn}::date`
+    : formats.length > 0
+      ? `try_strptime(${text}, [${formats.map(literal).join(', ')}])::date`
+      : `coalesce(try_cast(${text} as date), try_cast(${text} as timestamp)::date)`;
   const day = source.merge === 'period' && period === 'week' ? `date_trunc('week', ${parsed})::date` : parsed;
+  // Exact decimals: sums of doubles depend on the order DuckDB's threads add them in, and the fits
+  // should come out the same to the last bit from the same data.
+  const amount = /^(DECIMAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)/.test(types.get(source.amountColumn)!)
+    ? `${amountColumn}::decimal(38, 9)`
+    : `try_cast(${amountColumn}::varchar as decimal(38, 9))`;
   await warehouse.run(`
     create or replace temp table _transactions as
     select
-        nullif(trim(${ident(source.customerColumn)}::varchar), '') as customer_id,
-        ${text} as date_text,
-        ${day} as purchase_date,
-        ${ident(source.amountColumn)}::varchar as amount_text,
-        -- Exact decimals: sums of doubles depend on the order DuckDB's threads add them in, and
-        -- the fits should come out the same to the last bit from the same data.
-        try_cast(${ident(source.amountColumn)}::varchar as decimal(38, 9)) as amount
-    from ${relation}`);
+        customer_id, purchase_date, amount,
+        -- The raw values of a row that cannot be used, to show why.
+        case when purchase_date is null then coalesce(nullif(trim(raw_date::varchar), ''), '(empty)') end as date_text,
+        case when amount is null then coalesce(raw_amount::varchar, '(empty)') end as amount_text
+    from (
+        select
+            nullif(trim(${ident(source.customerColumn)}::varchar), '') as customer_id,
+            ${day} as purchase_date,
+            ${amount} as amount,
+            ${dateColumn} as raw_date,
+            ${amountColumn} as raw_amount
+        from ${relation}
+    )`);
   await warehouse.run(`
     create or replace temp table _skipped as
     select
@@ -145,7 +161,7 @@ async function stagePurchaseDays(warehouse: Warehouse, source: TransactionSource
             when purchase_date is null then 'date does not parse'
             else 'amount is not a number'
         end as reason,
-        coalesce(case when customer_id is null then '(empty)' when purchase_date is null then date_text else amount_text end, '(empty)') as value
+        case when customer_id is null then '(empty)' when purchase_date is null then date_text else amount_text end as value
     from _transactions
     where customer_id is null or purchase_date is null or amount is null`);
   await warehouse.run(`
