@@ -3,7 +3,11 @@
 -- equal values always get equal scores), and the named segment. The segment map is the `segments` CTE: one row per rule on a 1–5 scale (scores on
 -- another scale are rescaled to it), tried in order; edit it there.
 with snapshots as (
+    -- The months asked for (clm_month_from / clm_month_to; null: unbounded), and the month before
+    -- the first of them, for each buyer's previous segment.
     select * from marts.customer_snapshots
+    where snapshot_month >= coalesce(getvariable('clm_month_from') - interval 1 month, snapshot_month)
+      and snapshot_month <= coalesce(getvariable('clm_month_to'), snapshot_month)
 ),
 
 settings as (
@@ -82,7 +86,8 @@ final as (
         segmented.snapshot_month = latest.snapshot_month as is_latest,
         lag(segment) over (partition by customer_id order by segmented.snapshot_month) as previous_segment
     from segmented
-    cross join (select max(snapshot_month) as snapshot_month from snapshots) as latest
+    cross join (select max(snapshot_month) as snapshot_month from marts.customer_snapshots) as latest
 )
 
 select * from final
+where snapshot_month >= coalesce(getvariable('clm_month_from'), snapshot_month)

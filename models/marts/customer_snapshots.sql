@@ -1,18 +1,19 @@
 -- Every buyer as of the end of each month: recency, frequency and monetary value to date, the
--- basis of monthly RFM and lifecycle snapshots. Partitioned by month: a run computes every month;
--- `clm backfill --from YYYY-MM --to YYYY-MM` recomputes a chosen range.
+-- basis of monthly RFM and lifecycle snapshots. Partitioned by month: a run recomputes the months
+-- from the first one whose orders changed (see the YAML); `clm backfill --from YYYY-MM --to YYYY-MM`
+-- recomputes a chosen range.
 with orders as (
     select * from marts.orders
 ),
 
 months as (
-    -- A partition when one is asked for (a backfill), else every month with orders.
-    select unnest(generate_series(min(order_month), max(order_month), interval 1 month))::date as snapshot_month
+    -- The months asked for (clm_month_from / clm_month_to; null: unbounded) among those with data.
+    select unnest(generate_series(
+        greatest(min(order_month), coalesce(getvariable('clm_month_from'), min(order_month))),
+        least(max(order_month), coalesce(getvariable('clm_month_to'), max(order_month))),
+        interval 1 month
+    ))::date as snapshot_month
     from orders
-    where getvariable('partition_month') is null
-    union all
-    select getvariable('partition_month')::date as snapshot_month
-    where getvariable('partition_month') is not null
 ),
 
 history as (

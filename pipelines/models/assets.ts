@@ -22,6 +22,9 @@ export async function modelAssets(parser: Warehouse, models: readonly ModelDefin
     for (const target of testTargets) {
       if (!modelKeys.has(target) && !otherKeys.has(target)) throw new GraphError(`Unknown table ${target} in a relationships test of ${model.file}`);
     }
+    for (const input of Object.keys(model.partition?.recomputeFrom ?? {})) {
+      if (!upstream.includes(input)) throw new GraphError(`${model.file}: recompute_from names ${input}, which the model does not read`);
+    }
     assets.push(modelAsset(model, [...new Set([...upstream, ...testTargets])]));
   }
   return assets;
@@ -42,12 +45,14 @@ function modelAsset(model: ModelDefinition, upstream: string[]): Asset {
       return fingerprint(model.layer, sql, JSON.stringify(model.tests), JSON.stringify(model.partition ?? null));
     },
     async materialise(context) {
-      const outcome = await materialiseModel(context.warehouse, model, context.partition);
+      const outcome = await materialiseModel(context.warehouse, model, { partition: context.partition, history: context.history });
+      const rows = outcome.rows === undefined ? 'view' : `${formatCount(outcome.rows)} rows`;
       return {
         rows: outcome.rows,
         checks: outcome.checks,
-        summary: outcome.rows === undefined ? 'view' : `${formatCount(outcome.rows)} rows`,
+        summary: outcome.months ? `${rows} · ${outcome.months}` : rows,
         metrics: { buildSeconds: outcome.buildSeconds, testSeconds: outcome.testSeconds },
+        builtFrom: outcome.builtFrom && model.partition ? { month: outcome.builtFrom, column: model.partition.column } : undefined,
       };
     },
   };

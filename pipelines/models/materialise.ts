@@ -1,6 +1,9 @@
 import type { Warehouse } from '../warehouse/connection.js';
 import { ClmError, ModelError } from '../errors.js';
+import { ident } from '../warehouse/connection.js';
 import type { ModelDefinition } from './model.js';
+import { keepFingerprints, planMonths, type MonthRange } from './incremental.js';
+import type { BuildHistory } from '../orchestration/asset.js';
 import { failingRowsSql, testName } from './test-sql.js';
 
 export interface CheckOutcome {
@@ -16,28 +19,50 @@ export interface ModelOutcome {
   checks: CheckOutcome[];
   buildSeconds: number;
   testSeconds: number;
+  /** A month-partitioned model built from a month on (YYYY-MM-01): the months before it are as they were. */
+  builtFrom?: string;
+  /** Which months were built, and why, for the progress line: `from 2026-10: marts.orders changed from 2026-10`. */
+  months?: string;
+}
+
+export interface ModelBuildOptions {
+  /** One month (YYYY-MM) of a partitioned model, for a backfill. */
+  partition?: string;
+  /** The model's inputs now and at its last build: a partitioned model that allows it recomputes only the months that changed. */
+  history?: BuildHistory;
 }
 
 /**
- * Builds a model (staging as a view, the other layers as tables), then runs its tests.
+ * Builds a model (staging as a view, the other layers as tables), then runs its tests. A
+ * month-partitioned model is built for the months asked for (a backfill), or from the first month
+ * its inputs changed (see incremental.ts), or whole; its tests then read the months it wrote.
  * A DuckDB error becomes a {@link ModelError} naming the model and its file.
  */
-export async function materialiseModel(warehouse: Warehouse, model: ModelDefinition, partitionMonth?: string): Promise<ModelOutcome> {
+export async function materialiseModel(warehouse: Warehouse, model: ModelDefinition, options: ModelBuildOptions = {}): Promise<ModelOutcome> {
   const kind = model.layer === 'staging' ? 'view' : 'table';
   const started = performance.now();
+  let range: MonthRange = { from: null, to: null };
+  let months: string | undefined;
   try {
-    await warehouse.run(`set variable partition_month = ${partitionMonth ? `date '${partitionMonth}-01'` : 'null::date'}`);
+    const plan = model.partition?.recomputeFrom && !options.partition && options.history ? await planMonths(warehouse, model, options.history) : undefined;
+    if (options.partition) range = { from: `${options.partition}-01`, to: `${options.partition}-01` };
+    else if (plan) [range, months] = [{ from: plan.from, to: null }, plan.from ? `from ${plan.from.slice(0, 7)}: ${plan.reason}` : `every month: ${plan.reason}`];
+    await warehouse.run(`set variable clm_month_from = ${range.from ? `date '${range.from}'` : 'null::date'}`);
+    await warehouse.run(`set variable clm_month_to = ${range.to ? `date '${range.to}'` : 'null::date'}`);
     const sql = model.compile ? await model.compile(warehouse) : model.sql;
-    if (model.partition) {
-      await replacePartitions(warehouse, model, sql, model.partition.column);
+    if (model.partition && (range.from || range.to)) {
+      await replaceMonths(warehouse, model, sql, model.partition.column, range);
     } else {
       await replaceRelation(warehouse, model, sql, kind);
     }
+    if (plan) await keepFingerprints(warehouse, model.key, plan.fingerprints);
   } catch (error) {
     if (error instanceof ClmError) throw error;
     throw new ModelError(model.key, model.file, error);
   }
-  return finish(warehouse, model, model.partition ? 'table' : kind, started);
+  const tested = model.partition && (range.from || range.to) ? `(select * from ${model.key} where ${monthFilter(model.partition.column, range)})` : model.key;
+  const outcome = await finish(warehouse, model, tested, kind, started);
+  return { ...outcome, builtFrom: range.to === null && range.from ? range.from : undefined, months };
 }
 
 async function replaceRelation(warehouse: Warehouse, model: ModelDefinition, sql: string, kind: 'view' | 'table'): Promise<void> {
@@ -50,15 +75,31 @@ async function replaceRelation(warehouse: Warehouse, model: ModelDefinition, sql
   await warehouse.run(`create or replace ${kind} ${model.key} as\n${sql}`);
 }
 
-/** Writes the partitions the model's SQL computed, replacing those partitions and no others. */
-async function replacePartitions(warehouse: Warehouse, model: ModelDefinition, sql: string, column: string): Promise<void> {
+/** Replaces the rows of the months in `range` with what the model's SQL computed for them, and no others. */
+async function replaceMonths(warehouse: Warehouse, model: ModelDefinition, sql: string, column: string, range: MonthRange): Promise<void> {
   await warehouse.run(`create or replace temp table _partition as\n${sql}`);
+  const outside = await warehouse.readScalar<number>(`select count(*) from _partition where not coalesce(${monthFilter(column, range)}, false)`);
+  if (outside > 0) {
+    throw new Error(`asked for ${describe(range)}, the SQL returned ${outside} rows of other months in ${column}: a partitioned model filters on getvariable('clm_month_from') and getvariable('clm_month_to')`);
+  }
   await warehouse.run(`create table if not exists ${model.key} as select * from _partition limit 0`);
-  await warehouse.run(`delete from ${model.key} where "${column}" in (select distinct "${column}" from _partition)`);
+  await warehouse.run(`delete from ${model.key} where ${monthFilter(column, range)}`);
   await warehouse.run(`insert into ${model.key} select * from _partition`);
+  await warehouse.run('drop table _partition');
 }
 
-async function finish(warehouse: Warehouse, model: ModelDefinition, kind: 'view' | 'table', started: number): Promise<ModelOutcome> {
+function monthFilter(column: string, range: MonthRange): string {
+  const bounds = [range.from && `${ident(column)} >= date '${range.from}'`, range.to && `${ident(column)} < date '${range.to}' + interval 1 month`].filter(Boolean);
+  return bounds.length > 0 ? bounds.join(' and ') : 'true';
+}
+
+function describe(range: MonthRange): string {
+  const month = (m: string | null) => m?.slice(0, 7) ?? '…';
+  return range.from === range.to ? `month ${month(range.from)}` : `months ${month(range.from)} to ${month(range.to)}`;
+}
+
+/** Counts the table's rows and runs the model's tests on `tested` (the table, or the months just written). */
+async function finish(warehouse: Warehouse, model: ModelDefinition, tested: string, kind: 'view' | 'table', started: number): Promise<ModelOutcome> {
   const built = performance.now();
   // A table knows its row count; counting a view would run it again, so views report none.
   const rows = kind === 'table' ? await warehouse.readScalar<number>(`select count(*) from ${model.key}`) : undefined;
@@ -66,7 +107,7 @@ async function finish(warehouse: Warehouse, model: ModelDefinition, kind: 'view'
   for (const test of model.tests) {
     let failingRows: number;
     try {
-      failingRows = await warehouse.readScalar<number>(`select count(*) from (${failingRowsSql(model.key, test)})`);
+      failingRows = await warehouse.readScalar<number>(`select count(*) from (${failingRowsSql(tested, test)})`);
     } catch (error) {
       throw new ModelError(model.key, model.file, new Error(`test ${testName(test)} cannot run: ${String((error as Error).message)}`));
     }

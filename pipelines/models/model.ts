@@ -16,6 +16,13 @@ export type TestSpec =
   | { kind: 'expression'; expression: string; severity: Severity }
   | { kind: 'unique_combination'; columns: readonly string[]; severity: Severity };
 
+export interface MonthPartition {
+  by: 'month';
+  column: string;
+  /** Upstream key → its month column. */
+  recomputeFrom?: Readonly<Record<string, string>>;
+}
+
 /** `error` stops the model's dependents; `warn` is recorded and shown only. */
 export type Severity = 'error' | 'warn';
 
@@ -31,11 +38,13 @@ export interface ModelDefinition {
   grain: string;
   tests: readonly TestSpec[];
   /**
-   * A monthly-partitioned model reads `getvariable('partition_month')` (the first day of the
-   * month, or null for the latest) and writes only the rows of the partitions it computed, in
-   * `column`. `clm backfill` runs it once per month.
+   * A monthly-partitioned model reads `getvariable('clm_month_from')` and `clm_month_to` (first
+   * days of months, null for unbounded) and returns the rows of those months only, in `column`.
+   * `clm backfill` runs it once per month. `recomputeFrom` names the inputs whose changes move
+   * forward in time (`marts.orders` → `order_month`): a run then recomputes only the months from
+   * the first one in which such an input changed (see incremental.ts).
    */
-  partition?: { by: 'month'; column: string };
+  partition?: MonthPartition;
   /** A staging model that provides a contract entity (its YAML's `provides:`), and for which source. */
   provides?: { entity: string; source: string };
   /**
@@ -107,7 +116,7 @@ interface Properties {
   description?: string;
   grain?: string;
   tests: TestSpec[];
-  partition?: { by: 'month'; column: string };
+  partition?: MonthPartition;
   provides?: string;
   source?: string;
 }
@@ -128,6 +137,7 @@ export function parseProperties(text: string, file: string): Properties {
     tests?: unknown[];
     partitioned_by?: string;
     partition_column?: string;
+    recompute_from?: Record<string, string>;
     provides?: string;
     source?: string;
   };
@@ -141,6 +151,15 @@ export function parseProperties(text: string, file: string): Properties {
     if (doc.partitioned_by !== 'month') fail(file, `partitioned_by must be month, not '${doc.partitioned_by}'`);
     if (!doc.partition_column) fail(file, 'a partitioned model needs partition_column');
     partition = { by: 'month', column: doc.partition_column };
+    if (doc.recompute_from !== undefined) {
+      const entries = Object.entries(doc.recompute_from);
+      if (typeof doc.recompute_from !== 'object' || entries.some(([key, column]) => !/^[a-z_]+\.[a-z0-9_]+$/.test(key) || typeof column !== 'string')) {
+        fail(file, 'recompute_from maps each input (schema.table) to its month column, e.g. `marts.orders: order_month`');
+      }
+      partition.recomputeFrom = doc.recompute_from;
+    }
+  } else if (doc.recompute_from !== undefined) {
+    fail(file, 'recompute_from needs partitioned_by: month');
   }
   return { description: doc.description?.trim(), grain: doc.grain, tests, partition, provides: doc.provides, source: doc.source };
 }

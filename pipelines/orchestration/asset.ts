@@ -14,6 +14,18 @@ export interface AssetResult {
   metrics?: Record<string, number>;
   /** false: nothing new was found (a load with no new file), so what depends on it need not change. */
   changed?: boolean;
+  /** A month-partitioned table rebuilt from `month` (YYYY-MM-01) on, in `column`: the rows before it are as they were. */
+  builtFrom?: { month: string; column: string };
+}
+
+/** What the runner knows about an asset's inputs and its last build (incremental builds start from it). */
+export interface BuildHistory {
+  /** Upstream key → its data version now. */
+  inputs: ReadonlyMap<string, string>;
+  /** The same at the asset's last build; absent when that build had other code or its table is gone. */
+  previousInputs?: ReadonlyMap<string, string>;
+  /** Upstreams rebuilt in this run from a month on (YYYY-MM-01); their months before it are as they were. */
+  changedFrom: ReadonlyMap<string, string>;
 }
 
 export interface AssetContext {
@@ -25,8 +37,9 @@ export interface AssetContext {
   reportsDir: string;
   /** The project configuration (clm.config.yml). */
   settings: Settings;
-  /** For a partitioned asset: the month (YYYY-MM) to materialise; absent for the latest. */
+  /** For a partitioned asset: the month (YYYY-MM) to materialise (a backfill). */
   partition?: string;
+  history?: BuildHistory;
   log: (line: string) => void;
 }
 

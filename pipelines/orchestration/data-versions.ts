@@ -34,6 +34,14 @@ export function inputsOf(upstream: readonly string[], versions: ReadonlyMap<stri
   return upstream.map((key) => `${key}@${versions.get(key)?.dataVersion ?? 'none'}`).join(',');
 }
 
+/** The inverse of {@link inputsOf}: upstream key → data version. */
+export function parseInputs(inputs: string): Map<string, string> {
+  return new Map(inputs.split(',').filter(Boolean).map((entry) => {
+    const at = entry.lastIndexOf('@');
+    return [entry.slice(0, at), entry.slice(at + 1)] as const;
+  }));
+}
+
 export async function readDataVersions(warehouse: Warehouse): Promise<Map<string, DataVersion>> {
   const rows = await warehouse.readAll<{ asset_key: string; data_version: string; code_version: string | null; inputs: string; rows: number | null; run_id: string }>(
     'select asset_key, data_version, code_version, inputs, rows, run_id from meta.data_versions',

@@ -9,7 +9,7 @@ import type { Asset, AssetContext, AssetResult } from './asset.js';
 import { selectAssets } from './graph.js';
 import { acquireLock } from './lock.js';
 import { createWorkingCopy } from './working-copy.js';
-import { fingerprint, inputsOf, readDataVersions, settingsFingerprint, writeDataVersion, type DataVersion } from './data-versions.js';
+import { fingerprint, inputsOf, parseInputs, readDataVersions, settingsFingerprint, writeDataVersion, type DataVersion } from './data-versions.js';
 import { newRunId, pruneRunRecords, recordAsset, recordKilledRun, recordRunEnd, recordRunStart, type AssetStatus, type RunStatus, type Trigger } from './run-records.js';
 
 export interface RunOptions {
@@ -48,6 +48,8 @@ export interface AssetOutcome {
   changed?: boolean;
   /** Left as it was: its code and inputs are those of its last build. */
   unchanged?: boolean;
+  /** Rebuilt from a month on (see AssetResult.builtFrom). */
+  builtFrom?: AssetResult['builtFrom'];
 }
 
 export interface RunSummary {
@@ -103,6 +105,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
 
     const outcomes = new Map<string, AssetOutcome>();
     const versions = await readDataVersions(warehouse);
+    // Month-partitioned tables rebuilt in this run from a month on: what reads them may follow suit.
+    const builtFrom = new Map<string, string>();
     const settingsVersion = settingsFingerprint(paths.settings);
     for (const asset of plan) {
       const blockedBy = asset.upstream.find((up) => {
@@ -123,10 +127,15 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         log(progressLine(asset, outcome));
         continue;
       }
+      // What an incremental build starts from: the inputs now and at the last build of the same code.
+      const sameBuild = codeVersion && !rebuild && previous?.codeVersion === codeVersion && (await relationType(warehouse, asset.key)) !== null;
+      const history = options.partitions?.length
+        ? undefined
+        : { inputs: parseInputs(inputs), previousInputs: sameBuild ? parseInputs(previous.inputs) : undefined, changedFrom: builtFrom };
       for (const partition of partitions) {
         const outcome = blockedBy
           ? await skip(warehouse, runId, asset, blockedBy)
-          : await materialise(warehouse, { ...context, partition }, asset);
+          : await materialise(warehouse, { ...context, partition, history }, asset);
         // A partitioned asset failed if any of its partitions failed.
         if (outcomes.get(asset.key)?.status !== 'failed') outcomes.set(asset.key, outcome);
         log(progressLine(asset, outcome, partition));
@@ -138,9 +147,14 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         // stops there (early cutoff): new orders from known customers leave identity stitching,
         // and all that reads only it, as they were. A view takes its code and inputs' version.
         // An asset without code (a load) has a new version whenever it found something new.
-        const dataVersion = codeVersion
-          ? ((await contentFingerprint(warehouse, asset.key)) ?? fingerprint(codeVersion, inputs))
-          : outcome.changed === false && previous ? previous.dataVersion : fingerprint(runId, asset.key);
+        // A table rebuilt from a month on is versioned by its last version and the months rewritten.
+        const since = outcome.builtFrom;
+        if (since) builtFrom.set(asset.key, since.month);
+        const dataVersion = since && previous
+          ? fingerprint(previous.dataVersion, since.month, (await contentFingerprint(warehouse, asset.key, `"${since.column}" >= date '${since.month}'`)) ?? '')
+          : codeVersion
+            ? ((await contentFingerprint(warehouse, asset.key)) ?? fingerprint(codeVersion, inputs))
+            : outcome.changed === false && previous ? previous.dataVersion : fingerprint(runId, asset.key);
         const version = { dataVersion, codeVersion, inputs, rows: outcome.rows ?? null, runId };
         versions.set(asset.key, version);
         await writeDataVersion(warehouse, asset.key, version);
@@ -215,6 +229,7 @@ async function materialise(warehouse: Warehouse, context: Omit<AssetContext, 'wa
       summary: result?.summary,
       metrics: result?.metrics,
       changed: result?.changed,
+      builtFrom: result?.builtFrom,
       warnings: result?.checks?.filter((c) => !c.passed && c.severity === 'warn').map((c) => `${c.name}: ${c.failingRows} failing rows`),
     };
     await recordAsset(warehouse, {
@@ -250,9 +265,9 @@ async function codeVersionOf(asset: Asset, context: AssetContext, settingsVersio
 }
 
 /** Rows and an order-free hash of a table's rows; null for a view or a missing table. */
-async function contentFingerprint(warehouse: Warehouse, key: string): Promise<string | null> {
+async function contentFingerprint(warehouse: Warehouse, key: string, where = 'true'): Promise<string | null> {
   if ((await relationType(warehouse, key)) !== 'BASE TABLE') return null;
-  const [row] = await warehouse.readAll<{ rows: number; xor: string; total: string }>(`select count(*) as rows, coalesce(bit_xor(hash(t)), 0)::varchar as xor, coalesce(sum(hash(t)::hugeint), 0)::varchar as total from ${key} as t`);
+  const [row] = await warehouse.readAll<{ rows: number; xor: string; total: string }>(`select count(*) as rows, coalesce(bit_xor(hash(t)), 0)::varchar as xor, coalesce(sum(hash(t)::hugeint), 0)::varchar as total from ${key} as t where ${where}`);
   return fingerprint(String(row!.rows), row!.xor, row!.total);
 }
 

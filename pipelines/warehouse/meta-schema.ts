@@ -87,6 +87,16 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
         updated_at timestamp not null,
         primary key (source, table_name)
     )`);
+  // Each month's fingerprint of the inputs a month-partitioned model recomputes from, as of its
+  // last build (see models/incremental.ts).
+  await warehouse.run(`
+    create table if not exists meta.month_fingerprints (
+        model_key varchar not null,
+        input_key varchar not null,
+        month date not null,
+        fingerprint varchar not null,
+        primary key (model_key, input_key, month)
+    )`);
   // What each asset was last built from (see orchestration/data-versions.ts).
   await warehouse.run(`
     create table if not exists meta.data_versions (

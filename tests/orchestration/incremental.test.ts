@@ -10,25 +10,56 @@ const BUILT_SCHEMAS = ['intermediate', 'marts', 'analytics'];
 
 /**
  * A day's extract after the sample's last: new orders, a late one dated two years back, and a
- * newer version of an order already loaded (cancelled since), each with its order lines.
+ * newer version of an order already loaded (cancelled since), each with its order lines. The
+ * second day brings new orders only.
  */
-function writeNextDay(landing: string): void {
+function writeNextDay(landing: string, day: 1 | 2): void {
   const orders = readFileSync(join(landing, 'erp', 'orders_2026.csv'), 'utf8').trim().split('\n');
   const lines = readFileSync(join(landing, 'erp', 'order_lines_2026.csv'), 'utf8').trim().split('\n');
   // The sample writes some dates other ways (odd exports): the ISO ones say which day is last.
   const rows = orders.slice(1).map((l) => l.split(',')).filter((r) => /^\d{4}-\d{2}-\d{2} /.test(r[2]!) && /^\d{4}-\d{2}-\d{2} /.test(r[5] ?? ''));
   const lastDay = rows.map((r) => r[2]!).sort().at(-1)!.slice(0, 10);
-  const next = new Date(Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  const fresh = rows.slice(0, 12).map((r, i) => [`SO9${String(i).padStart(7, '0')}`, r[1], `${next} 1${i % 10}:00:00`, r[3], 'completed', `${next} 2${i % 4}:00:00`]);
+  const next = new Date(Date.parse(`${lastDay}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10);
+  const prefix = day === 1 ? '9' : '7';
+  const fresh = rows.slice(0, 12).map((r, i) => [`SO${prefix}${String(i).padStart(7, '0')}`, r[1], `${next} 1${i % 10}:00:00`, r[3], 'completed', `${next} 2${i % 4}:00:00`]);
   const late = [`SO8${'0'.repeat(7)}`, rows[20]![1], '2024-05-02 10:00:00', 'online', 'completed', `${next} 09:00:00`];
   const updated = [rows[30]![0], rows[30]![1], rows[30]![2], rows[30]![3], 'cancelled', `${next} 12:00:00`];
-  writeFileSync(join(landing, 'erp', 'orders_2026_next.csv'), [orders[0], ...[...fresh, late, updated].map((r) => r.join(','))].join('\n') + '\n');
+  const dayOrders = day === 1 ? [...fresh, late, updated] : fresh;
+  writeFileSync(join(landing, 'erp', `orders_2026_next${day}.csv`), [orders[0], ...dayOrders.map((r) => r.join(','))].join('\n') + '\n');
   const template = lines.slice(1, 30).map((l) => l.split(','));
-  const newLines = [...fresh, late].flatMap((order, i) => [0, 1].map((k) => {
+  const newLines = (day === 1 ? [...fresh, late] : fresh).flatMap((order, i) => [0, 1].map((k) => {
     const t = template[(2 * i + k) % template.length]!;
-    return [`L9${String(2 * i + k).padStart(8, '0')}`, order[0], t[2], t[3], t[4], t[5]].join(',');
+    return [`L${prefix}${String(2 * i + k).padStart(8, '0')}`, order[0], t[2], t[3], t[4], t[5]].join(',');
   }));
-  writeFileSync(join(landing, 'erp', 'order_lines_2026_next.csv'), [lines[0], ...newLines].join('\n') + '\n');
+  writeFileSync(join(landing, 'erp', `order_lines_2026_next${day}.csv`), [lines[0], ...newLines].join('\n') + '\n');
+}
+
+function monthBefore(month: string): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 1 ? `${year - 1}-12` : `${year}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** Rows in one build and not the other, table by table, for every table the two runs build. */
+async function differencesFromFullBuild(incremental: string, landing: string, dir: string): Promise<string[]> {
+  const full = loadProject({ warehouse: join(dir, `full-${Date.now()}.duckdb`), landing });
+  expect((await run(full)).status).toBe('success');
+  return withWarehouse(incremental, async (w) => {
+    await w.run(`attach '${full.warehouse}' as full_build (read_only)`);
+    const tables = await w.readAll<{ schema_name: string; table_name: string }>(`
+      select schema_name, table_name from duckdb_tables()
+      where database_name = 'incremental' and schema_name in (${BUILT_SCHEMAS.map((s) => `'${s}'`).join(', ')})
+      order by all`);
+    expect(tables.length).toBeGreaterThan(20);
+    const differences: string[] = [];
+    for (const { schema_name: schema, table_name: table } of tables) {
+      const [counts] = await w.readAll<{ only_incremental: number; only_full: number }>(`
+        select
+            (select count(*) from (select * from incremental.${schema}.${table} except all select * from full_build.${schema}.${table})) as only_incremental,
+            (select count(*) from (select * from full_build.${schema}.${table} except all select * from incremental.${schema}.${table})) as only_full`);
+      if (counts!.only_incremental !== 0 || counts!.only_full !== 0) differences.push(`${schema}.${table}: ${counts!.only_incremental} rows only in the incremental build, ${counts!.only_full} only in the full one`);
+    }
+    return differences;
+  }, { readOnly: true });
 }
 
 describe('incremental runs', () => {
@@ -39,7 +70,7 @@ describe('incremental runs', () => {
     const incremental = loadProject({ warehouse: join(dir, 'incremental.duckdb'), landing });
     expect((await run(incremental)).status).toBe('success');
 
-    writeNextDay(landing);
+    writeNextDay(landing, 1);
     const second = await run(incremental);
     expect(second.status).toBe('success');
     const byKey = new Map(second.assets.map((a) => [a.key, a]));
@@ -51,32 +82,29 @@ describe('incremental runs', () => {
     expect(byKey.get('analytics.customer_clv')!.unchanged).toBeUndefined();
     expect(byKey.get('marts.customer_touchpoints')!.unchanged).toBe(true);
     expect(byKey.get('intermediate.int_customers_stitched')!.unchanged).toBe(true);
+    // Month-partitioned marts recompute from the month of the late order on, and keep the months before.
+    expect(byKey.get('marts.customer_snapshots')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
+    expect(byKey.get('marts.customer_rfm')!.summary).toMatch(/ · from 2024-05: marts\.customer_snapshots changed from 2024-05$/);
 
-    // The same extracts, loaded and built from nothing.
-    const full = loadProject({ warehouse: join(dir, 'full.duckdb'), landing });
-    expect((await run(full)).status).toBe('success');
+    // The same extracts, loaded and built from nothing, hold the same rows.
+    expect(await differencesFromFullBuild(incremental.warehouse, landing, dir)).toEqual([]);
 
     await withWarehouse(incremental.warehouse, async (w) => {
-      await w.run(`attach '${full.warehouse}' as full_build (read_only)`);
-      const tables = await w.readAll<{ schema_name: string; table_name: string }>(`
-        select schema_name, table_name from duckdb_tables()
-        where database_name = 'incremental' and schema_name in (${BUILT_SCHEMAS.map((s) => `'${s}'`).join(', ')})
-        order by all`);
-      expect(tables.length).toBeGreaterThan(20);
-      const differences: string[] = [];
-      for (const { schema_name: schema, table_name: table } of tables) {
-        const [counts] = await w.readAll<{ only_incremental: number; only_full: number; rows: number }>(`
-          select
-              (select count(*) from (select * from incremental.${schema}.${table} except all select * from full_build.${schema}.${table})) as only_incremental,
-              (select count(*) from (select * from full_build.${schema}.${table} except all select * from incremental.${schema}.${table})) as only_full,
-              (select count(*) from incremental.${schema}.${table}) as rows`);
-        if (counts!.only_incremental !== 0 || counts!.only_full !== 0) differences.push(`${schema}.${table}: ${counts!.only_incremental} rows only in the incremental build, ${counts!.only_full} only in the full one`);
-      }
-      expect(differences).toEqual([]);
       // The day's orders are there: the updated order is cancelled, the late one counted.
       expect(await w.readScalar(`select count(*) from marts.orders where order_id like 'erp:SO9%'`)).toBe(12);
       expect(await w.readScalar(`select count(*) from marts.orders where order_id = 'erp:SO80000000' and year(ordered_at) = 2024`)).toBe(1);
       expect(await w.readAll(`select status, _source_file like '%next%' as from_the_new_file from raw.erp__orders where _source_file like '%next%' and status = 'cancelled'`)).toEqual([{ status: 'cancelled', from_the_new_file: true }]);
     }, { readOnly: true });
+
+    // A day of new orders only: the partitioned marts recompute their last month, and agree again.
+    writeNextDay(landing, 2);
+    const third = await run(incremental);
+    expect(third.status).toBe('success');
+    const lastMonth = await withWarehouse(incremental.warehouse, (w) => w.readScalar<string>(`select strftime(max(snapshot_month), '%Y-%m') from marts.customer_snapshots`), { readOnly: true });
+    const thirdByKey = new Map(third.assets.map((a) => [a.key, a]));
+    // (From the month before when the day starts a month: the previous last month was month to date.)
+    expect(thirdByKey.get('marts.customer_snapshots')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.orders changed from ${lastMonth}$`));
+    expect(thirdByKey.get('marts.customer_rfm')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.customer_snapshots changed from`));
+    expect(await differencesFromFullBuild(incremental.warehouse, landing, dir)).toEqual([]);
   }, 240_000);
 });
