@@ -20,10 +20,16 @@ as_of as (
 ),
 
 spine as (
+    -- The months asked for (clm_month_from / clm_month_to; null: unbounded), from the month before
+    -- the first of them: a stage depends on the stage before it.
     select
         customers.customer_id,
         customers.acquisition_channel,
-        unnest(generate_series(date_trunc('month', customers.first_seen_at)::date, as_of.last_month, interval 1 month))::date as month
+        unnest(generate_series(
+            greatest(date_trunc('month', customers.first_seen_at)::date, coalesce(getvariable('clm_month_from') - interval 1 month, date_trunc('month', customers.first_seen_at))),
+            least(as_of.last_month, coalesce(getvariable('clm_month_to'), as_of.last_month)),
+            interval 1 month
+        ))::date as month
     from customers
     cross join as_of
     where date_trunc('month', customers.first_seen_at) <= as_of.last_month
@@ -80,3 +86,4 @@ final as (
 )
 
 select * from final
+where month >= coalesce(getvariable('clm_month_from'), month)

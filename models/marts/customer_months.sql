@@ -15,10 +15,16 @@ as_of as (
 ),
 
 spine as (
+    -- The months asked for (clm_month_from / clm_month_to; null: unbounded), from three months
+    -- before the first of them: the activity window and the month before it look back that far.
     select
         customers.customer_id,
         customers.cohort_month,
-        unnest(generate_series(customers.cohort_month, as_of.as_of_month, interval 1 month))::date as activity_month
+        unnest(generate_series(
+            greatest(customers.cohort_month, coalesce(getvariable('clm_month_from') - interval 3 month, customers.cohort_month)),
+            least(as_of.as_of_month, coalesce(getvariable('clm_month_to'), as_of.as_of_month)),
+            interval 1 month
+        ))::date as activity_month
     from customers
     cross join as_of
 ),
@@ -31,6 +37,7 @@ monthly_orders as (
         sum(net_revenue) as revenue,
         sum(margin) as margin
     from orders
+    where order_month >= coalesce(getvariable('clm_month_from') - interval 3 month, order_month)
     group by all
 ),
 
@@ -70,3 +77,4 @@ final as (
 )
 
 select * from final
+where activity_month >= coalesce(getvariable('clm_month_from'), activity_month)

@@ -1,12 +1,13 @@
 import type { Warehouse } from '../warehouse/connection.js';
 import { ident, literal } from '../warehouse/connection.js';
-import type { ModelDefinition } from './model.js';
+import type { ModelDefinition, MonthOfRows } from './model.js';
 import type { BuildHistory } from '../orchestration/asset.js';
 
 /**
  * Incremental builds of month-partitioned models.
  *
- * A model whose YAML maps inputs to their month column under `recompute_from` declares that a
+ * A model whose YAML maps inputs to their month column under `recompute_from` (or to `{ month,
+ * columns, where }`: the month of a row, the columns and rows the model reads) declares that a
  * change to such an input in month m changes the model from month m on, and nothing before it
  * (snapshots to date, monthly scores, anything that looks only backwards in time). A run then
  * recomputes the months from the first one in which such an input changed, and always the model's
@@ -45,7 +46,7 @@ export async function planMonths(warehouse: Warehouse, model: ModelDefinition, h
 
   let from: string | null = null;
   let reason = '';
-  for (const [input, monthColumn] of drivers) {
+  for (const [input, rows] of drivers) {
     const rebuiltFrom = history.changedFrom.get(input);
     if (rebuiltFrom !== undefined) {
       // Known from this run; fingerprints kept from before would no longer describe the input.
@@ -54,7 +55,7 @@ export async function planMonths(warehouse: Warehouse, model: ModelDefinition, h
       continue;
     }
     if (previous !== undefined && previous.get(input) === history.inputs.get(input)) continue;
-    const now = await monthFingerprints(warehouse, input, monthColumn);
+    const now = await monthFingerprints(warehouse, input, rows);
     fingerprints.set(input, now);
     if (otherChanged.length > 0) continue;
     const before = await storedFingerprints(warehouse, model.key, input);
@@ -64,7 +65,7 @@ export async function planMonths(warehouse: Warehouse, model: ModelDefinition, h
     }
     const changed = [...new Set([...now.keys(), ...before.keys()])].filter((month) => now.get(month) !== before.get(month)).sort();
     if (changed.includes(NO_MONTH)) {
-      otherChanged.push(`${input} (rows without a month)`);
+      otherChanged.push(rows.month === undefined ? input : `${input} (rows without a month)`);
       continue;
     }
     if (changed[0] !== undefined && (from === null || changed[0] < from)) [from, reason] = [changed[0], `${input} changed from ${changed[0].slice(0, 7)}`];
@@ -85,7 +86,7 @@ export async function keepFingerprints(warehouse: Warehouse, modelKey: string, f
   for (const [input, months] of fingerprints) {
     await warehouse.run('delete from meta.month_fingerprints where model_key = $1 and input_key = $2', [modelKey, input]);
     if (months.size === 0) continue;
-    const values = [...months].map(([month, fp]) => `(${literal(modelKey)}, ${literal(input)}, date ${literal(month)}, ${literal(fp)})`).join(',\n');
+    const values = [...months].map(([month, fp]) => `(${literal(modelKey)}, ${literal(input)}, ${literal(month)}, ${literal(fp)})`).join(',\n');
     await warehouse.run(`insert into meta.month_fingerprints values ${values}`);
   }
 }
@@ -93,18 +94,21 @@ export async function keepFingerprints(warehouse: Warehouse, modelKey: string, f
 /** Rows without a month: a change to them may touch any month. */
 const NO_MONTH = 'no month';
 
-async function monthFingerprints(warehouse: Warehouse, input: string, monthColumn: string): Promise<MonthFingerprints> {
-  const rows = await warehouse.readAll<{ month: string; fp: string }>(`
-    select coalesce(strftime(date_trunc('month', ${ident(monthColumn)}), '%Y-%m-01'), '${NO_MONTH}') as month,
-           count(*)::varchar || ':' || bit_xor(hash(t))::varchar || ':' || sum(hash(t)::hugeint)::varchar as fp
+async function monthFingerprints(warehouse: Warehouse, input: string, rows: MonthOfRows): Promise<MonthFingerprints> {
+  const month = rows.month === undefined ? 'null::date' : /^[a-z_][a-z0-9_]*$/.test(rows.month) ? ident(rows.month) : rows.month;
+  const hashed = rows.columns ? rows.columns.map(ident).join(', ') : 't';
+  const found = await warehouse.readAll<{ month: string; fp: string }>(`
+    select coalesce(strftime(date_trunc('month', ${month}), '%Y-%m-01'), '${NO_MONTH}') as month,
+           count(*)::varchar || ':' || bit_xor(hash(${hashed}))::varchar || ':' || sum(hash(${hashed})::hugeint)::varchar as fp
     from ${input} as t
+    where ${rows.where ?? 'true'}
     group by all`);
-  return new Map(rows.map((r) => [r.month, r.fp]));
+  return new Map(found.map((r) => [r.month, r.fp]));
 }
 
 async function storedFingerprints(warehouse: Warehouse, modelKey: string, input: string): Promise<MonthFingerprints> {
   const rows = await warehouse.readAll<{ month: string; fingerprint: string }>(
-    `select strftime(month, '%Y-%m-01') as month, fingerprint from meta.month_fingerprints where model_key = $1 and input_key = $2`,
+    `select month, fingerprint from meta.month_fingerprints where model_key = $1 and input_key = $2`,
     [modelKey, input],
   );
   return new Map(rows.map((r) => [r.month, r.fingerprint]));

@@ -19,8 +19,18 @@ export type TestSpec =
 export interface MonthPartition {
   by: 'month';
   column: string;
-  /** Upstream key → its month column. */
-  recomputeFrom?: Readonly<Record<string, string>>;
+  /** Upstream key → which of its rows fall in which month. */
+  recomputeFrom?: Readonly<Record<string, MonthOfRows>>;
+}
+
+/** How an input's rows are placed in months, for {@link MonthPartition.recomputeFrom}. */
+export interface MonthOfRows {
+  /** A month or date column, or an expression over the input's columns; absent: a change to the input changes every month. */
+  month?: string;
+  /** The columns the model reads (default: all): a change to another column changes nothing. */
+  columns?: readonly string[];
+  /** The rows the model reads (default: all), as a condition over the input's columns. */
+  where?: string;
 }
 
 /** `error` stops the model's dependents; `warn` is recorded and shown only. */
@@ -137,7 +147,7 @@ export function parseProperties(text: string, file: string): Properties {
     tests?: unknown[];
     partitioned_by?: string;
     partition_column?: string;
-    recompute_from?: Record<string, string>;
+    recompute_from?: unknown;
     provides?: string;
     source?: string;
   };
@@ -151,17 +161,29 @@ export function parseProperties(text: string, file: string): Properties {
     if (doc.partitioned_by !== 'month') fail(file, `partitioned_by must be month, not '${doc.partitioned_by}'`);
     if (!doc.partition_column) fail(file, 'a partitioned model needs partition_column');
     partition = { by: 'month', column: doc.partition_column };
-    if (doc.recompute_from !== undefined) {
-      const entries = Object.entries(doc.recompute_from);
-      if (typeof doc.recompute_from !== 'object' || entries.some(([key, column]) => !/^[a-z_]+\.[a-z0-9_]+$/.test(key) || typeof column !== 'string')) {
-        fail(file, 'recompute_from maps each input (schema.table) to its month column, e.g. `marts.orders: order_month`');
-      }
-      partition.recomputeFrom = doc.recompute_from;
-    }
+    if (doc.recompute_from !== undefined) partition.recomputeFrom = recomputeFrom(doc.recompute_from, file);
   } else if (doc.recompute_from !== undefined) {
     fail(file, 'recompute_from needs partitioned_by: month');
   }
   return { description: doc.description?.trim(), grain: doc.grain, tests, partition, provides: doc.provides, source: doc.source };
+}
+
+/** `recompute_from:` maps each input (schema.table) to its month column, or to `{ month, columns, where }`. */
+function recomputeFrom(value: unknown, file: string): Record<string, MonthOfRows> {
+  const usage = 'recompute_from maps each input (schema.table) to its month column (`marts.orders: order_month`), or to { month, columns, where }';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(file, usage);
+  const inputs: Record<string, MonthOfRows> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(key)) fail(file, usage);
+    if (typeof entry === 'string') {
+      inputs[key] = { month: entry };
+      continue;
+    }
+    const { month, columns, where } = (entry ?? {}) as { month?: unknown; columns?: unknown; where?: unknown };
+    if ((month !== undefined && typeof month !== 'string') || (columns !== undefined && !(Array.isArray(columns) && columns.every((c) => typeof c === 'string'))) || (where !== undefined && typeof where !== 'string')) fail(file, usage);
+    inputs[key] = { month: month as string | undefined, columns: columns as string[] | undefined, where };
+  }
+  return inputs;
 }
 
 function columnTest(column: string, entry: unknown, file: string): TestSpec {

@@ -93,7 +93,7 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
     create table if not exists meta.month_fingerprints (
         model_key varchar not null,
         input_key varchar not null,
-        month date not null,
+        month varchar not null, -- YYYY-MM-01, or "no month"
         fingerprint varchar not null,
         primary key (model_key, input_key, month)
     )`);

@@ -85,6 +85,8 @@ describe('incremental runs', () => {
     // Month-partitioned marts recompute from the month of the late order on, and keep the months before.
     expect(byKey.get('marts.customer_snapshots')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
     expect(byKey.get('marts.customer_rfm')!.summary).toMatch(/ · from 2024-05: marts\.customer_snapshots changed from 2024-05$/);
+    expect(byKey.get('marts.customer_months')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
+    expect(byKey.get('marts.customer_lifecycle')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
 
     // The same extracts, loaded and built from nothing, hold the same rows.
     expect(await differencesFromFullBuild(incremental.warehouse, landing, dir)).toEqual([]);
@@ -104,6 +106,9 @@ describe('incremental runs', () => {
     const thirdByKey = new Map(third.assets.map((a) => [a.key, a]));
     // (From the month before when the day starts a month: the previous last month was month to date.)
     expect(thirdByKey.get('marts.customer_snapshots')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.orders changed from ${lastMonth}$`));
+    for (const key of ['marts.customer_months', 'marts.customer_lifecycle']) {
+      expect(thirdByKey.get(key)!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.orders changed from ${lastMonth}$`));
+    }
     expect(thirdByKey.get('marts.customer_rfm')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.customer_snapshots changed from`));
     expect(await differencesFromFullBuild(incremental.warehouse, landing, dir)).toEqual([]);
   }, 240_000);
