@@ -26,8 +26,8 @@ spine as (
         customers.customer_id,
         customers.acquisition_channel,
         unnest(generate_series(
-            greatest(date_trunc('month', customers.first_seen_at)::date, coalesce(getvariable('clm_month_from') - interval 1 month, date_trunc('month', customers.first_seen_at))),
-            least(as_of.last_month, coalesce(getvariable('clm_month_to'), as_of.last_month)),
+            greatest(date_trunc('month', customers.first_seen_at)::date, coalesce(getvariable('clm_month_from')::date - interval 1 month, date_trunc('month', customers.first_seen_at))),
+            least(as_of.last_month, coalesce(getvariable('clm_month_to')::date, as_of.last_month)),
             interval 1 month
         ))::date as month
     from customers
@@ -86,4 +86,4 @@ final as (
 )
 
 select * from final
-where month >= coalesce(getvariable('clm_month_from'), month)
+where month >= coalesce(getvariable('clm_month_from')::date, month)

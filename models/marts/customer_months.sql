@@ -21,8 +21,8 @@ spine as (
         customers.customer_id,
         customers.cohort_month,
         unnest(generate_series(
-            greatest(customers.cohort_month, coalesce(getvariable('clm_month_from') - interval 3 month, customers.cohort_month)),
-            least(as_of.as_of_month, coalesce(getvariable('clm_month_to'), as_of.as_of_month)),
+            greatest(customers.cohort_month, coalesce(getvariable('clm_month_from')::date - interval 3 month, customers.cohort_month)),
+            least(as_of.as_of_month, coalesce(getvariable('clm_month_to')::date, as_of.as_of_month)),
             interval 1 month
         ))::date as activity_month
     from customers
@@ -37,7 +37,7 @@ monthly_orders as (
         sum(net_revenue) as revenue,
         sum(margin) as margin
     from orders
-    where order_month >= coalesce(getvariable('clm_month_from') - interval 3 month, order_month)
+    where order_month >= coalesce(getvariable('clm_month_from')::date - interval 3 month, order_month)
     group by all
 ),
 
@@ -77,4 +77,4 @@ final as (
 )
 
 select * from final
-where activity_month >= coalesce(getvariable('clm_month_from'), activity_month)
+where activity_month >= coalesce(getvariable('clm_month_from')::date, activity_month)

@@ -6,8 +6,8 @@ with snapshots as (
     -- The months asked for (clm_month_from / clm_month_to; null: unbounded), and the month before
     -- the first of them, for each buyer's previous segment.
     select * from marts.customer_snapshots
-    where snapshot_month >= coalesce(getvariable('clm_month_from') - interval 1 month, snapshot_month)
-      and snapshot_month <= coalesce(getvariable('clm_month_to'), snapshot_month)
+    where snapshot_month >= coalesce(getvariable('clm_month_from')::date - interval 1 month, snapshot_month)
+      and snapshot_month <= coalesce(getvariable('clm_month_to')::date, snapshot_month)
 ),
 
 settings as (
@@ -90,4 +90,4 @@ final as (
 )
 
 select * from final
-where snapshot_month >= coalesce(getvariable('clm_month_from'), snapshot_month)
+where snapshot_month >= coalesce(getvariable('clm_month_from')::date, snapshot_month)

@@ -9,8 +9,8 @@ with orders as (
 months as (
     -- The months asked for (clm_month_from / clm_month_to; null: unbounded) among those with data.
     select unnest(generate_series(
-        greatest(min(order_month), coalesce(getvariable('clm_month_from'), min(order_month))),
-        least(max(order_month), coalesce(getvariable('clm_month_to'), max(order_month))),
+        greatest(min(order_month), coalesce(getvariable('clm_month_from')::date, min(order_month))),
+        least(max(order_month), coalesce(getvariable('clm_month_to')::date, max(order_month))),
         interval 1 month
     ))::date as snapshot_month
     from orders

@@ -42,7 +42,7 @@ export async function planMonths(warehouse: Warehouse, model: ModelDefinition, h
   const fingerprints = new Map<string, MonthFingerprints>();
   const column = model.partition?.column;
   const previous = history.previousInputs;
-  const otherChanged = previous === undefined ? ['its last build'] : [...history.inputs].filter(([key, version]) => !model.partition?.recomputeFrom?.[key] && previous.get(key) !== version).map(([key]) => key);
+  const otherChanged = previous === undefined ? [] : [...history.inputs].filter(([key, version]) => !model.partition?.recomputeFrom?.[key] && previous.get(key) !== version).map(([key]) => key);
 
   let from: string | null = null;
   let reason = '';
@@ -57,7 +57,7 @@ export async function planMonths(warehouse: Warehouse, model: ModelDefinition, h
     if (previous !== undefined && previous.get(input) === history.inputs.get(input)) continue;
     const now = await monthFingerprints(warehouse, input, rows);
     fingerprints.set(input, now);
-    if (otherChanged.length > 0) continue;
+    if (previous === undefined || otherChanged.length > 0) continue;
     const before = await storedFingerprints(warehouse, model.key, input);
     if (before.size === 0) {
       otherChanged.push(`${input} (no fingerprints from the last build)`);
@@ -70,9 +70,9 @@ export async function planMonths(warehouse: Warehouse, model: ModelDefinition, h
     }
     if (changed[0] !== undefined && (from === null || changed[0] < from)) [from, reason] = [changed[0], `${input} changed from ${changed[0].slice(0, 7)}`];
   }
+  if (previous === undefined) return { from: null, reason: 'no earlier build of this code', fingerprints };
   if (otherChanged.length > 0 || column === undefined) {
-    if (otherChanged.length === 0) otherChanged.push('no month column');
-    return { from: null, reason: `${otherChanged.join(', ')} changed`, fingerprints };
+    return { from: null, reason: `${otherChanged.join(', ') || 'no month column'} changed`, fingerprints };
   }
   // The last month is the month to date: what it says (latest, as of) may move with any new data.
   const last = await warehouse.readScalar<string | null>(`select strftime(max(${ident(column)}), '%Y-%m-01') from ${model.key}`);
