@@ -31,23 +31,3 @@ export function simulateBgNbd(random: Random, customers: number, params: BgNbdPa
   }
   return out;
 }
-
-/** Customers with the same (x, t_x, T) become one row with their count as weight. */
-export function groupFrequencies(customers: readonly Frequency[]): Frequency[] {
-  const groups: Frequency[] = [];
-  const byX = new Map<number, Map<number, Map<number, Frequency>>>();
-  for (const c of customers) {
-    let byT = byX.get(c.x);
-    if (!byT) byX.set(c.x, (byT = new Map()));
-    let byTx = byT.get(c.T);
-    if (!byTx) byT.set(c.T, (byTx = new Map()));
-    const group = byTx.get(c.tx);
-    if (group) group.weight += c.weight;
-    else {
-      const created = { x: c.x, tx: c.tx, T: c.T, weight: c.weight };
-      byTx.set(c.tx, created);
-      groups.push(created);
-    }
-  }
-  return groups;
-}

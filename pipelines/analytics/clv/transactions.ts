@@ -72,7 +72,7 @@ export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, 
     )
     select * from per_customer`);
   // Read as columns of doubles: a million customers are hundreds of thousands of distinct rows.
-  const frequencies = new FrequencyTable(await warehouse.readColumns<{ x: number[]; tx: number[]; T: number[]; weight: number[] }>(
+  const frequencies = FrequencyTable.fromColumns(await warehouse.readColumns<{ x: number[]; tx: number[]; T: number[]; weight: number[] }>(
     `select x::double as x, tx::double as tx, t_cal::double as "T", count(*)::double as weight from _calibration group by all order by all`,
   ));
   const spends = new SpendTable(await warehouse.readColumns<{ x: number[]; meanSpend: number[]; weight: number[] }>(
