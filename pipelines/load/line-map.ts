@@ -1,6 +1,7 @@
-import { literal, type Warehouse } from '../warehouse/connection.js';
+import type { Warehouse } from '../warehouse/connection.js';
 import type { FileScan } from './encoding.js';
 import type { TableSpec } from './source.js';
+import { numberedLines } from './read-file.js';
 
 /**
  * The file's real 1-based line of every landed row, computed in DuckDB from the file's text:
@@ -53,8 +54,7 @@ export async function mapLines(warehouse: Warehouse, file: string, table: TableS
   await warehouse.run(`
     create or replace temp table _logical_lines as
     with lines as (
-        select unnest(parts) as text, generate_subscripts(parts, 1) as line
-        from (select string_split(content, chr(10)) as parts from read_text(${literal(file)}))
+        select line, text from ${await numberedLines(warehouse, file)}
     ),
     starts as (
         select

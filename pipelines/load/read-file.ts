@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Warehouse } from '../warehouse/connection.js';
 import { ident, literal } from '../warehouse/connection.js';
 import { ExtractError, errorMessage } from '../errors.js';
 import type { TableSpec } from './source.js';
+import { appendFileLines } from './file-lines.js';
 
 /**
  * The column names a file has. An NDJSON file is read here, once, into `_ndjson_lines`: one row
@@ -15,7 +17,7 @@ export async function readFileColumns(warehouse: Warehouse, file: string, table:
     case 'csv':
       return readOrExplain(file, () => readCsvHeader(file, table.csv?.delimiter ?? ','));
     case 'ndjson': {
-      await readOrExplain(file, () => warehouse.run(ndjsonLinesSql(file)));
+      await readOrExplain(file, async () => warehouse.run(ndjsonLinesSql(await numberedLines(warehouse, file))));
       // Lines share a handful of key lists: each distinct list is unnested once, not each line's.
       const keys = await warehouse.readAll<{ key: string }>(`
         select key
@@ -114,9 +116,10 @@ function landingSelect(file: string, table: TableSpec, headers: readonly string[
 
 /**
  * `_ndjson_lines(line, text, problem)`: every non-blank line of an NDJSON file with its 1-based
- * line number, and why it cannot be a row (null when it can).
+ * line number, and why it cannot be a row (null when it can). `lines` is a relation of
+ * (line, text), from {@link numberedLines}.
  */
-function ndjsonLinesSql(file: string): string {
+function ndjsonLinesSql(lines: string): string {
   return `
     create or replace temp table _ndjson_lines as
     select
@@ -126,11 +129,34 @@ function ndjsonLinesSql(file: string): string {
             when not json_valid(text) then 'not valid JSON'
             when json_type(text) <> 'OBJECT' then 'not a JSON object (' || lower(json_type(text)) || ')'
         end as problem
-    from (
+    from ${lines}
+    where trim(text, chr(13) || chr(32) || chr(9)) <> ''`;
+}
+
+/**
+ * A relation of the file's lines (line, text). DuckDB splits a file that fits a quarter of its
+ * memory cap in one statement (read_text holds the whole file as one value, then its lines: about
+ * three times its size); a bigger file is streamed into `_file_lines` a chunk at a time.
+ */
+export async function numberedLines(warehouse: Warehouse, file: string): Promise<string> {
+  const limit = parseBytes(await warehouse.readScalar<string>(`select current_setting('memory_limit')`));
+  if ((await stat(file)).size * 4 > limit) {
+    await appendFileLines(warehouse, file, '_file_lines');
+    return '_file_lines';
+  }
+  return `(
         select unnest(parts) as text, generate_subscripts(parts, 1) as line
         from (select string_split(content, chr(10)) as parts from read_text(${literal(file)}))
-    )
-    where trim(text, chr(13) || chr(32) || chr(9)) <> ''`;
+    )`;
+}
+
+const UNITS: Record<string, number> = { bytes: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+
+/** DuckDB's way of writing a size ('2.7 GiB', '512.0 MiB') in bytes; no limit when unreadable. */
+function parseBytes(setting: string): number {
+  const match = /^([\d.]+)\s*(\w+)$/.exec(setting.trim());
+  const unit = match ? UNITS[match[2]!] : undefined;
+  return match && unit ? Number(match[1]) * unit : Number.POSITIVE_INFINITY;
 }
 
 /** The header line of a CSV file, split on the delimiter (quotes honoured, a BOM dropped). */

@@ -166,6 +166,37 @@ describe('NDJSON lines that are not objects', () => {
     warehouse.closeSync();
   });
 
+  it('streams a file too big to read whole under the memory cap, with the same lines, rows and quarantine', async () => {
+    // 150,000 lines (about 10 MB, Chinese text across the 4 MB chunks), with bad and blank lines
+    // and CRLF endings: over a quarter of a 32 MB cap, so it is streamed; under 3 GB, read whole.
+    const lines = Array.from({ length: 150_000 }, (_, i) =>
+      i % 9_973 === 5 ? '{"id": ' + i + ', "kind": "cut' : i % 7_919 === 3 ? '' : JSON.stringify({ id: i, kind: i % 2 ? '拜访' : 'call', note: `客户 ${i} 满意度调查` }) + (i % 5 === 0 ? '\r' : ''),
+    );
+    const loaded = async (memoryLimit: string) => {
+      const dir = tempDir();
+      mkdirSync(join(dir, 'landing', 'shop'), { recursive: true });
+      writeFileSync(join(dir, 'landing', 'shop', 'events_1.ndjson'), lines.join('\n'));
+      const warehouse = await openWarehouse(join(dir, 'w.duckdb'), { memoryLimit });
+      await ensureMetaSchema(warehouse);
+      const source = defineSource({ name: 'shop', description: '', tables: [events] });
+      const result = await loadTable(context(warehouse, join(dir, 'landing')), source, source.tables[0]!);
+      const rows = await warehouse.readAll<{ id: number; _source_line: number }>('select id, kind, note, _source_line from raw.shop__events order by id');
+      const quarantine = await warehouse.readAll('select line, reason from meta.quarantine order by line');
+      const streamed = await warehouse.readScalar<number>(`select count(*) from duckdb_tables() where table_name = '_file_lines'`);
+      warehouse.closeSync();
+      return { result, rows, quarantine, streamed: Number(streamed) };
+    };
+    const whole = await loaded('3GB');
+    const streamed = await loaded('32MB');
+    expect([whole.streamed, streamed.streamed]).toEqual([0, 1]);
+    const cut = lines.filter((l) => l.endsWith('"cut')).length;
+    expect(cut).toBeGreaterThan(10);
+    expect(streamed.result).toMatchObject({ rowsRead: lines.filter((l) => l.trim() !== '').length, rowsQuarantined: cut });
+    expect(streamed.rows).toEqual(whole.rows);
+    expect(streamed.quarantine).toEqual(whole.quarantine);
+    expect(streamed.rows.find((r) => r.id === 100_000)?._source_line).toBe(100_001);
+  });
+
   it('reads a GB18030 NDJSON file when declared', async () => {
     const { warehouse, landing, write } = await setup();
     write('events_1.ndjson', iconv.encode('{"id": 1, "kind": "拜访", "note": "客户满意"}\n', 'gb18030'));
