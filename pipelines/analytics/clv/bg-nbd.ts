@@ -196,8 +196,9 @@ export function bgNbdLogLikelihoodWithGradient({ r, alpha, a, b }: BgNbdParams, 
 /**
  * Fits BG/NBD by maximum likelihood, from a start matched to the data's mean purchase rate
  * (λ = r/α ≈ repeat purchases per period observed), and from a neutral one when that fails.
+ * `near`: parameters fitted on similar data (the same customers at a later date), tried first.
  */
-export function fitBgNbd(data: readonly Frequency[] | FrequencyTable): FitResult<BgNbdParams> {
+export function fitBgNbd(data: readonly Frequency[] | FrequencyTable, near?: BgNbdParams): FitResult<BgNbdParams> {
   const table = FrequencyTable.of(data);
   const n = table.customers;
   let purchases = 0;
@@ -213,6 +214,7 @@ export function fitBgNbd(data: readonly Frequency[] | FrequencyTable): FitResult
   return maximiseLogLikelihood(
     (values) => bgNbdLogLikelihoodWithGradient(params(values), table),
     [
+      ...(near ? [[near.r, near.alpha, near.a, near.b]] : []),
       [1, alpha, 1, 3],
       [1, 1, 1, 1],
     ],

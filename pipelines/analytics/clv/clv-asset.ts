@@ -121,7 +121,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
 
   const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval 182 day)::date::varchar`, [end]);
   const calibration = await summariseAt(warehouse, calibrationEnd, 'week');
-  const holdoutFit = fitBgNbd(calibration.frequencies);
+  const holdoutFit = fitBgNbd(calibration.frequencies, bgnbd.params);
   const test = backtest(holdoutFit.params, await holdoutGroups(warehouse, calibrationEnd, end), 26);
   await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
   for (const row of test.byFrequency) {
