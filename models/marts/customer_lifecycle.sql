@@ -2,7 +2,8 @@
 -- first seen (CRM contact or ERP registration) to the last month with orders:
 -- prospect (no order yet) → new (first order this month) → active / loyal (ordered recently;
 -- loyal with many orders) → at risk → dormant → churned (longer and longer since the last order),
--- and won back (ordered this month after being dormant or churned). Thresholds: lifecycle_thresholds.
+-- and won back (ordered this month after being dormant or churned). Thresholds: lifecycle_thresholds,
+-- each month's own.
 with customers as (
     select * from marts.customers
 ),
@@ -65,7 +66,8 @@ base as (
             else 'churned'
         end as base_stage
     from to_date
-    cross join thresholds
+    -- Months before the first order have no thresholds, and need none: everyone is a prospect.
+    left join thresholds using (month)
 ),
 
 final as (

@@ -72,4 +72,26 @@ describe.runIf(existsSync(join(DATASETS, 'online_retail')))('UCI Online Retail, 
     expect(row!['staged']).toBe(row!['buyers']);
     expect(row!['unknown_channel']).toBeGreaterThan(4000);
   });
+  it('judges each month by the gaps between orders known at its end, as the raw files give them', async () => {
+    // Each invoice is an order at its first line's time; a gap is counted in the month of the order that closes it.
+    const expected = await independently<Record<string, unknown>>(`
+      with invoices as (select customer, InvoiceNo, min(InvoiceDate) as placed_at from RAW group by all),
+      gaps as (select customer, date_trunc('month', placed_at)::date as month, datediff('day', lag(placed_at) over (partition by customer order by placed_at), placed_at) as gap from invoices),
+      months as (select distinct month from gaps)
+      select
+          strftime(m.month, '%Y-%m') as month_key,
+          (select count(gap) from gaps where month <= m.month) as gaps_observed,
+          (select ceil(quantile_cont(gap, 0.75))::integer from gaps where month <= m.month) as active_days,
+          (select ceil(quantile_cont(gap, 0.9))::integer from gaps where month <= m.month) as at_risk_days,
+          (select median(gap) from gaps where month <= m.month) as median_gap_days,
+          (select greatest(3, ceil(quantile_cont(n, 0.8))::integer) from (select count(*) as n from gaps where month <= m.month group by customer)) as loyal_orders
+      from months as m
+      order by 1`);
+    const actual = await query(paths, 'select month_key, gaps_observed, active_days, at_risk_days, median_gap_days, loyal_orders from marts.lifecycle_thresholds order by month');
+    expect(actual.length).toBe(13);
+    // Every month of this data has seen at least 100 gaps, so each is judged by its own; they move as the data grows.
+    expect(expected.every((row) => Number(row['gaps_observed']) >= 100)).toBe(true);
+    expect(new Set(actual.map((row) => row['active_days'])).size).toBeGreaterThan(1);
+    expect(actual).toEqual(expected);
+  });
 });
