@@ -3,7 +3,7 @@
 -- prospect (no order yet) → new (first order this month) → active / loyal (ordered recently;
 -- loyal with many orders) → at risk → dormant → churned (longer and longer since the last order),
 -- and won back (ordered this month after being dormant or churned). Thresholds: lifecycle_thresholds,
--- each month's own.
+-- those of the month of the person's last order.
 with customers as (
     select * from marts.customers
 ),
@@ -13,7 +13,13 @@ orders as (
 ),
 
 thresholds as (
-    select * from marts.lifecycle_thresholds
+    select
+        month as threshold_month,
+        active_days,
+        at_risk_days,
+        dormant_days,
+        loyal_orders
+    from marts.lifecycle_thresholds
 ),
 
 as_of as (
@@ -66,8 +72,10 @@ base as (
             else 'churned'
         end as base_stage
     from to_date
-    -- Months before the first order have no thresholds, and need none: everyone is a prospect.
-    left join thresholds using (month)
+    -- Recency is measured against the thresholds known when the person last ordered: fixed while
+    -- they do not order again, so without an order a stage only moves on (active → at risk →
+    -- dormant → churned). Nobody who has not ordered needs any: they are prospects.
+    left join thresholds on thresholds.threshold_month = date_trunc('month', to_date.last_order_at)
 ),
 
 final as (
