@@ -12,31 +12,38 @@ orders as (
 
 identities as (
     -- Each attribute from the earliest identity that has it: what the person first told anyone.
+    -- Aggregated over a window rather than grouped: a grouped list() cannot spill to disk, a
+    -- window's partitions can, so millions of people fit the memory cap.
     select
         customer_id,
-        list(node_id order by node_id) as source_ids,
-        list_sort(list_distinct(list(source))) as sources,
-        arg_min(person_name, (created_at, node_id)) filter (where person_name is not null) as customer_name,
-        arg_min(email, (created_at, node_id)) filter (where email is not null) as email,
-        arg_min(mobile, (created_at, node_id)) filter (where mobile is not null) as mobile,
-        arg_min(city, (created_at, node_id)) filter (where city is not null) as city,
-        arg_min(region, (created_at, node_id)) filter (where region is not null) as region,
-        arg_min(country, (created_at, node_id)) filter (where country is not null) as country,
-        coalesce(arg_min(acquisition_channel, (created_at, node_id)) filter (where acquisition_channel is not null), 'unknown') as acquisition_channel,
-        list_sort(list_distinct(flatten(list(tags)))) as tags,
-        min(created_at) as first_seen_at
+        list_sort(list(node_id) over person) as source_ids,
+        list_sort(list_distinct(list(source) over person)) as sources,
+        arg_min(person_name, (created_at, node_id)) filter (where person_name is not null) over person as customer_name,
+        arg_min(email, (created_at, node_id)) filter (where email is not null) over person as email,
+        arg_min(mobile, (created_at, node_id)) filter (where mobile is not null) over person as mobile,
+        arg_min(city, (created_at, node_id)) filter (where city is not null) over person as city,
+        arg_min(region, (created_at, node_id)) filter (where region is not null) over person as region,
+        arg_min(country, (created_at, node_id)) filter (where country is not null) over person as country,
+        coalesce(arg_min(acquisition_channel, (created_at, node_id)) filter (where acquisition_channel is not null) over person, 'unknown') as acquisition_channel,
+        list_sort(list_distinct(flatten(list(tags) over person))) as tags,
+        min(created_at) over person as first_seen_at
     from stitched
-    group by customer_id
+    window person as (partition by customer_id)
+    qualify row_number() over person = 1
 ),
 
 evidence as (
     select
         stitched.customer_id,
-        list_sort(list_distinct(list(links.matched_on))) as matched_on,
-        list(links.node_a || ' = ' || links.node_b || ' (' || links.matched_on || ')' order by links.node_a, links.node_b, links.matched_on) as match_evidence
+        list_sort(list_distinct(list(links.matched_on) over person)) as matched_on,
+        list_transform(
+            list_sort(list({node_a: links.node_a, node_b: links.node_b, matched_on: links.matched_on}) over person),
+            link -> link.node_a || ' = ' || link.node_b || ' (' || link.matched_on || ')'
+        ) as match_evidence
     from links
     inner join stitched on stitched.node_id = links.node_a
-    group by stitched.customer_id
+    window person as (partition by stitched.customer_id)
+    qualify row_number() over person = 1
 ),
 
 order_totals as (
