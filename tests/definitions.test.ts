@@ -32,7 +32,7 @@ describe('definitions', () => {
   it('reads dependencies from the SQL itself, ignoring CTE names', async () => {
     const { assets } = await loadDefinitions(loadProject());
     const customers = assets.find((a) => a.key === 'marts.customers');
-    expect([...customers!.upstream].sort()).toEqual(['intermediate.int_customers_stitched', 'intermediate.int_identity_links_matched', 'marts.orders']);
+    expect([...customers!.upstream].sort()).toEqual(['intermediate.int_customer_profiles', 'marts.orders']);
     const contacts = assets.find((a) => a.key === 'staging.stg_crm__contacts');
     expect(contacts!.upstream).toEqual(['raw.crm__contacts']);
   });

@@ -82,6 +82,7 @@ describe('incremental runs', () => {
     expect(byKey.get('analytics.customer_clv')!.unchanged).toBeUndefined();
     expect(byKey.get('marts.customer_touchpoints')!.unchanged).toBe(true);
     expect(byKey.get('intermediate.int_customers_stitched')!.unchanged).toBe(true);
+    expect(byKey.get('intermediate.int_customer_profiles')!.unchanged).toBe(true);
     // Month-partitioned marts recompute from the month of the late order on, and keep the months before.
     expect(byKey.get('marts.customer_snapshots')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
     expect(byKey.get('marts.customer_rfm')!.summary).toMatch(/ · from 2024-05: marts\.customer_snapshots changed from 2024-05$/);
