@@ -18,6 +18,8 @@ export function loadAssets(source: SourceDefinition): Asset[] {
     upstream: [],
     tags: ['extract', table.format, ...(table.extract ? [`extractor:${table.extract.kind}`] : [])],
     retries: 2,
+    // File by file, unless an extractor's state must be written in the transaction of its pages.
+    commitsInParts: table.extract === undefined,
     async materialise(context) {
       // An extractor lands the new pages first; its state is written in this same transaction.
       const pulled = table.extract
@@ -29,7 +31,7 @@ export function loadAssets(source: SourceDefinition): Asset[] {
           })
         : undefined;
       const load = await loadTable(
-        { warehouse: context.warehouse, runId: context.runId, landingRoot: context.landingRoot, displayRoot: context.projectRoot },
+        { warehouse: context.warehouse, runId: context.runId, landingRoot: context.landingRoot, displayRoot: context.projectRoot, commitPerFile: table.extract === undefined },
         source,
         table,
       );

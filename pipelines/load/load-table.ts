@@ -19,6 +19,12 @@ export interface LoadContext {
   landingRoot: string;
   /** Paths in records and messages are shown relative to this folder. */
   displayRoot?: string;
+  /**
+   * Commit each file on its own: its rows, quarantine and record in one transaction, its work
+   * tables outside any (a transaction keeps every table it replaced until it ends, so a table of
+   * many big files would hold them all). Otherwise the caller's transaction holds everything.
+   */
+  commitPerFile?: boolean;
 }
 
 export interface FileLoad {
@@ -79,33 +85,36 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
     const readable = converted?.path ?? file;
     const size = (await stat(readable)).size;
     let load: FileLoad;
-    let endsWithLineFeed: boolean | null;
     try {
       // An empty file (a transfer that wrote nothing yet) has no header to check and no rows: it
       // is recorded as loaded with 0 rows, and the other files of the table load as usual.
       // The scan's line facts are about the original bytes: a converted copy is mapped line by line.
-      load = size === 0 ? { file: shown, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 } : await loadFile(context, source, table, rawTable, readable, shown, converted ? undefined : scan);
-      endsWithLineFeed = !text || size === 0 ? null : await endsWithNewline(readable, size);
+      if (size > 0) await prepareFile(warehouse, source, table, rawTable, readable, shown, converted ? undefined : scan);
+      const endsWithLineFeed = !text || size === 0 ? null : await endsWithNewline(readable, size);
+      load = await inFileTransaction(context, async () => {
+        const written = size === 0 ? { file: shown, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0 } : await writeFile(context, source, table, rawTable, shown);
+        await kyselyFor<MetaTables>(warehouse)
+          .insertInto('meta.loaded_files')
+          .values({
+            source: source.name,
+            table_name: table.name,
+            file: shown,
+            checksum,
+            size_bytes: fileSize,
+            modified_at: mtime,
+            rows_read: written.rowsRead,
+            rows_loaded: written.rowsLoaded,
+            rows_quarantined: written.rowsQuarantined,
+            run_id: context.runId,
+            loaded_at: new Date(),
+            ends_with_newline: endsWithLineFeed,
+          })
+          .execute();
+        return written;
+      });
     } finally {
       await converted?.dispose();
     }
-    await kyselyFor<MetaTables>(warehouse)
-      .insertInto('meta.loaded_files')
-      .values({
-        source: source.name,
-        table_name: table.name,
-        file: shown,
-        checksum,
-        size_bytes: fileSize,
-        modified_at: mtime,
-        rows_read: load.rowsRead,
-        rows_loaded: load.rowsLoaded,
-        rows_quarantined: load.rowsQuarantined,
-        run_id: context.runId,
-        loaded_at: new Date(),
-        ends_with_newline: endsWithLineFeed,
-      })
-      .execute();
     result.files.push(load);
     result.rowsRead += load.rowsRead;
     result.rowsLoaded += load.rowsLoaded;
@@ -114,8 +123,25 @@ export async function loadTable(context: LoadContext, source: SourceDefinition, 
   return result;
 }
 
-async function loadFile(context: LoadContext, source: SourceDefinition, table: TableSpec, rawTable: string, file: string, shown: string, scan: FileScan | undefined): Promise<FileLoad> {
-  const { warehouse } = context;
+/** `fn` in a transaction of its own when the load commits file by file; in the caller's otherwise. */
+async function inFileTransaction<T>(context: LoadContext, fn: () => Promise<T>): Promise<T> {
+  if (!context.commitPerFile) return fn();
+  await context.warehouse.run('begin transaction');
+  try {
+    const value = await fn();
+    await context.warehouse.run('commit');
+    return value;
+  } catch (error) {
+    await context.warehouse.run('rollback');
+    throw error;
+  }
+}
+
+/**
+ * Reads a file into the work tables, up to `_final`: every row with its file line, its typed
+ * values, and the reasons it cannot load (none for a row that loads). Writes nothing else.
+ */
+async function prepareFile(warehouse: Warehouse, source: SourceDefinition, table: TableSpec, rawTable: string, file: string, shown: string, scan: FileScan | undefined): Promise<void> {
   const headers = await readFileColumns(warehouse, file, table);
   const present = matchColumns(headers, table, shown, `${source.name}.${table.name}`);
 
@@ -124,7 +150,11 @@ async function loadFile(context: LoadContext, source: SourceDefinition, table: T
   await mapLines(warehouse, file, table, rejectedLines, scan);
   await warehouse.run(validateSql(table, present));
   await warehouse.run(resolveVersionsSql(table, rawTable));
+}
 
+/** Writes the prepared file: its rows that load into the raw table, the others into quarantine. */
+async function writeFile(context: LoadContext, source: SourceDefinition, table: TableSpec, rawTable: string, shown: string): Promise<FileLoad> {
+  const { warehouse } = context;
   const where = { run: literal(context.runId), source: literal(source.name), table: literal(table.name), file: literal(shown) };
   const quarantined = await warehouse.run(`
     insert into meta.quarantine

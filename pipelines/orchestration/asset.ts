@@ -56,6 +56,11 @@ export interface Asset {
   /** Extract assets are retried with backoff; models are not (the same SQL fails the same way). */
   retries?: number;
   /**
+   * The asset commits its work itself, in parts that each leave the warehouse whole (a load, file
+   * by file), so the runner does not hold it in one transaction: a failure keeps the parts done.
+   */
+  commitsInParts?: boolean;
+  /**
    * What the output depends on besides the upstream data (a model's SQL and tests). An asset
    * with a code version is not rebuilt when neither it nor any upstream data changed since its
    * last build (see data-versions.ts); one without runs every time.

@@ -66,8 +66,9 @@ export interface RunSummary {
  * - takes the warehouse lock (a second run refuses, naming the first);
  * - works on a copy of the warehouse and swaps it in at the end, so a run killed at any moment
  *   leaves the warehouse as it was;
- * - runs each asset in its own transaction; a failure (or a failing `error` check) skips the
- *   asset's dependents, and the others go on;
+ * - runs each asset in its own transaction (a load commits file by file instead: a transaction
+ *   holds what it replaces until it ends, and a file's work tables are a share of the memory cap);
+ *   a failure (or a failing `error` check) skips the asset's dependents, and the others go on;
  * - records the run, every asset and every check in `meta.*`.
  */
 export async function runPipeline(options: RunOptions): Promise<RunSummary> {
@@ -198,13 +199,14 @@ async function materialise(warehouse: Warehouse, context: Omit<AssetContext, 'wa
     attempt += 1;
     let result: AssetResult | undefined;
     let failure: unknown;
-    await warehouse.run('begin transaction');
+    const ownTransaction = !asset.commitsInParts;
+    if (ownTransaction) await warehouse.run('begin transaction');
     try {
       result = await asset.materialise({ ...context, warehouse });
-      await warehouse.run('commit');
+      if (ownTransaction) await warehouse.run('commit');
     } catch (error) {
       failure = error;
-      await warehouse.run('rollback');
+      if (ownTransaction) await warehouse.run('rollback');
     }
     // Deterministic failures (bad SQL, a changed file) fail the same way again: retry only the unexpected.
     if (failure !== undefined && attempt < maxAttempts && !(failure instanceof ClmError)) {

@@ -164,6 +164,23 @@ describe('loadTable', () => {
     warehouse.closeSync();
   });
 
+  it('commits file by file when asked: a file that fails keeps the files before it, and the next load goes on from it', async () => {
+    const { warehouse, landing, write } = await setup();
+    const header = 'order_line_id,order_id,product_id,quantity,unit_price_cny';
+    write('order_lines_1.csv', `${header}\nL1,O1,P1,2,100\nL2,O1,P2,1,50\n`);
+    write('order_lines_2.csv', `${header},colour\nL3,O2,P1,1,100,red\n`);
+    write('order_lines_3.csv', `${header}\nL4,O3,P1,1,100\n`);
+    const perFile = { ...context(warehouse, landing), commitPerFile: true };
+    await expect(loadTable(perFile, shop, lines)).rejects.toThrow(SchemaDriftError);
+    expect(await warehouse.readAll('select order_line_id from raw.shop__order_lines order by 1')).toEqual([{ order_line_id: 'L1' }, { order_line_id: 'L2' }]);
+    expect(await warehouse.readAll('select file, rows_loaded from meta.loaded_files')).toEqual([{ file: 'shop/order_lines_1.csv', rows_loaded: 2 }]);
+
+    write('order_lines_2.csv', `${header}\nL3,O2,P1,1,100\n`);
+    expect(await loadTable({ ...perFile, runId: 'run-2' }, shop, lines)).toMatchObject({ filesSkipped: 1, rowsRead: 2, rowsLoaded: 2 });
+    expect(await warehouse.readAll('select order_line_id from raw.shop__order_lines order by 1')).toEqual(['L1', 'L2', 'L3', 'L4'].map((id) => ({ order_line_id: id })));
+    warehouse.closeSync();
+  });
+
   it('adds nothing when the same file is loaded twice', async () => {
     const { warehouse, landing, write } = await setup();
     write('order_lines_1.csv', 'order_line_id,order_id,product_id,quantity,unit_price_cny\nL1,O1,P1,2,100\nL2,O1,P2,1,50\n');

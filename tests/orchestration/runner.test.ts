@@ -48,6 +48,23 @@ describe('runPipeline', () => {
     expect(await query(paths, 'select count(*) as n from marts.orders')).toEqual([{ n: 6 }]);
   });
 
+  it('keeps the files a failed load committed, and goes on from the one that failed', async () => {
+    const paths = freshProject('mini');
+    const header = readFileSync(join(paths.landing, 'erp', 'orders_2024.csv'), 'utf8').split('\n')[0]!;
+    const next = join(paths.landing, 'erp', 'orders_2025.csv');
+    writeFileSync(next, `${header},colour\nO90,E1,2025-01-10 11:00:00,online,completed,2025-01-10 12:00:00,red\n`);
+    const failed = await run(paths, { selection: 'raw.erp__orders' });
+    expect(failed.status).toBe('failed');
+    // Each file commits on its own: the one before the failure stays loaded and recorded.
+    expect(await query(paths, 'select count(*) as n from raw.erp__orders')).toEqual([{ n: 7 }]);
+    expect(await query(paths, 'select file from meta.loaded_files')).toEqual([{ file: expect.stringMatching(/orders_2024\.csv$/) }]);
+
+    writeFileSync(next, `${header}\nO90,E1,2025-01-10 11:00:00,online,completed,2025-01-10 12:00:00\n`);
+    const fixed = await run(paths, { selection: 'raw.erp__orders' });
+    expect(fixed.assets[0]!.summary).toMatch(/^1 new files \(1 already loaded\) · 1 read · 1 loaded/);
+    expect(await query(paths, 'select count(*) as n from raw.erp__orders')).toEqual([{ n: 8 }]);
+  });
+
   it('keeps one quarantine record per bad row across --full-refresh', async () => {
     // The bundled sample has a documented share of bad rows.
     const paths = loadProject({ warehouse: join(tempDir(), 'warehouse.duckdb') });
