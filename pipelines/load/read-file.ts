@@ -136,12 +136,13 @@ function ndjsonLinesSql(lines: string): string {
 /**
  * A relation of the file's lines (line, text). DuckDB splits a file that fits a quarter of its
  * memory cap in one statement (read_text holds the whole file as one value, then its lines: about
- * three times its size); a bigger file is streamed into `_file_lines` a chunk at a time.
+ * three times its size); a bigger file is streamed into `_file_lines` a block of lines at a time.
  */
 export async function numberedLines(warehouse: Warehouse, file: string): Promise<string> {
   const limit = parseBytes(await warehouse.readScalar<string>(`select current_setting('memory_limit')`));
   if ((await stat(file)).size * 4 > limit) {
-    await appendFileLines(warehouse, file, '_file_lines');
+    // Blocks of an eighth of the cap at most: a block is held as text, then as its lines.
+    await appendFileLines(warehouse, file, '_file_lines', Math.min(32 * 2 ** 20, Math.floor(limit / 8)));
     return '_file_lines';
   }
   return `(
