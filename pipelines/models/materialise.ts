@@ -1,10 +1,10 @@
 import type { Warehouse } from '../warehouse/connection.js';
 import { ClmError, ModelError } from '../errors.js';
 import { ident } from '../warehouse/connection.js';
-import type { ModelDefinition } from './model.js';
+import type { ModelDefinition, TestSpec } from './model.js';
 import { keepFingerprints, planMonths, type MonthRange } from './incremental.js';
 import type { BuildHistory } from '../orchestration/asset.js';
-import { failingRowsSql, testName } from './test-sql.js';
+import { failingRowCondition, failingRowsSql, testName } from './test-sql.js';
 
 export interface CheckOutcome {
   name: string;
@@ -103,11 +103,25 @@ async function finish(warehouse: Warehouse, model: ModelDefinition, tested: stri
   const built = performance.now();
   // A table knows its row count; counting a view would run it again, so views report none.
   const rows = kind === 'table' ? await warehouse.readScalar<number>(`select count(*) from ${model.key}`) : undefined;
+  // Tests judged row by row share one pass over the table (a view is computed once for them).
+  const rowTests = model.tests.filter((test) => failingRowCondition(test) !== undefined);
+  const counted = new Map<TestSpec, number>();
+  if (rowTests.length > 1) {
+    const counts = `select ${rowTests.map((test, i) => `count(*) filter (where ${failingRowCondition(test)}) as t${i}`).join(', ')} from ${tested}`;
+    let row: Record<string, number>;
+    try {
+      [row] = (await warehouse.readAll<Record<string, number>>(counts)) as [Record<string, number>];
+    } catch (error) {
+      const names = rowTests.map(testName).join(', ');
+      throw new ModelError(model.key, model.file, new Error(`tests ${names} cannot run: ${String((error as Error).message)}`));
+    }
+    rowTests.forEach((test, i) => counted.set(test, Number(row[`t${i}`])));
+  }
   const checks: CheckOutcome[] = [];
   for (const test of model.tests) {
-    let failingRows: number;
+    let failingRows = counted.get(test);
     try {
-      failingRows = await warehouse.readScalar<number>(`select count(*) from (${failingRowsSql(tested, test)})`);
+      failingRows ??= await warehouse.readScalar<number>(`select count(*) from (${failingRowsSql(tested, test)})`);
     } catch (error) {
       throw new ModelError(model.key, model.file, new Error(`test ${testName(test)} cannot run: ${String((error as Error).message)}`));
     }

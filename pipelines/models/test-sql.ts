@@ -18,6 +18,26 @@ export function testName(test: TestSpec): string {
   }
 }
 
+/**
+ * The condition a failing row meets, for a test judged row by row (not null, accepted values, an
+ * expression); undefined for one that compares rows (unique, relationships). Several such tests
+ * are counted in one pass over the table: `count(*) filter (where <condition>)` each.
+ */
+export function failingRowCondition(test: TestSpec): string | undefined {
+  switch (test.kind) {
+    case 'not_null':
+      return `${ident(test.column)} is null`;
+    case 'accepted_values': {
+      const values = test.values.map((v) => (typeof v === 'string' ? literal(v) : String(v))).join(', ');
+      return `${ident(test.column)} is not null and ${ident(test.column)} not in (${values})`;
+    }
+    case 'expression':
+      return `not (${test.expression})`;
+    default:
+      return undefined;
+  }
+}
+
 /** SQL that returns the failing rows of a test on `table`; the test passes when it returns none. */
 export function failingRowsSql(table: string, test: TestSpec): string {
   switch (test.kind) {

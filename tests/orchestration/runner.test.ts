@@ -95,13 +95,18 @@ describe('runPipeline', () => {
     const paths = freshProject('mini');
     const models = join(dirname(paths.warehouse), 'models');
     cpSync(paths.models, models, { recursive: true });
-    writeFileSync(join(models, 'marts', 'orders.yml'), 'columns:\n  - name: customer_id\n    tests:\n      - accepted_values:\n          values: [crm:C1]\n');
+    // Three tests judged row by row, counted in one pass: each keeps its own count.
+    writeFileSync(join(models, 'marts', 'orders.yml'), 'columns:\n  - name: customer_id\n    tests:\n      - not_null\n      - accepted_values:\n          values: [crm:C1]\ntests:\n  - expression: "net_revenue < 100"\n');
     const result = await run({ ...paths, models });
     const orders = result.assets.find((a) => a.key === 'marts.orders');
-    expect(orders?.error).toBe('Test failed: marts.orders accepted_values(customer_id): 3 failing rows');
+    const [{ n: over100 }] = (await query(paths, 'select count(*) as n from marts.orders where not (net_revenue < 100)')) as [{ n: number }];
+    expect(over100).toBeGreaterThan(0);
+    expect(orders?.error).toBe(`Test failed: marts.orders accepted_values(customer_id): 3 failing rows; Test failed: marts.orders expression(net_revenue < 100): ${over100} failing rows`);
     expect(result.assets.find((a) => a.key === 'marts.customers')?.status).toBe('skipped');
-    expect(await query(paths, `select check_name, passed, failing_rows from meta.check_results where asset_key = 'marts.orders'`)).toEqual([
+    expect(await query(paths, `select check_name, passed, failing_rows from meta.check_results where asset_key = 'marts.orders' order by check_name`)).toEqual([
       { check_name: 'accepted_values(customer_id)', passed: false, failing_rows: 3 },
+      { check_name: 'expression(net_revenue < 100)', passed: false, failing_rows: over100 },
+      { check_name: 'not_null(customer_id)', passed: true, failing_rows: 0 },
     ]);
   });
 
