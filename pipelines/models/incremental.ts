@@ -55,7 +55,7 @@ export async function planMonths(warehouse: Warehouse, model: ModelDefinition, h
       continue;
     }
     if (previous !== undefined && previous.get(input) === history.inputs.get(input)) continue;
-    const now = await monthFingerprints(warehouse, input, rows);
+    const now = await monthFingerprints(warehouse, input, rows, history.inputs.get(input));
     fingerprints.set(input, now);
     if (previous === undefined || otherChanged.length > 0) continue;
     const before = await storedFingerprints(warehouse, model.key, input);
@@ -94,16 +94,34 @@ export async function keepFingerprints(warehouse: Warehouse, modelKey: string, f
 /** Rows without a month: a change to them may touch any month. */
 const NO_MONTH = 'no month';
 
-async function monthFingerprints(warehouse: Warehouse, input: string, rows: MonthOfRows): Promise<MonthFingerprints> {
+/**
+ * Fingerprints already taken in this process, by warehouse, input, its data version and the rows
+ * asked for: several marts read `marts.orders` by month, and one pass serves them all.
+ */
+const taken = new WeakMap<Warehouse, Map<string, MonthFingerprints>>();
+
+async function monthFingerprints(warehouse: Warehouse, input: string, rows: MonthOfRows, version: string | undefined): Promise<MonthFingerprints> {
+  const key = version === undefined ? undefined : JSON.stringify([input, version, rows]);
+  const cached = key === undefined ? undefined : taken.get(warehouse)?.get(key);
+  if (cached) return cached;
   const month = rows.month === undefined ? 'null::date' : /^[a-z_][a-z0-9_]*$/.test(rows.month) ? ident(rows.month) : rows.month;
   const hashed = rows.columns ? rows.columns.map(ident).join(', ') : 't';
+  // Grouped on the month's date, and each row hashed once; the month is written out per group.
   const found = await warehouse.readAll<{ month: string; fp: string }>(`
-    select coalesce(strftime(date_trunc('month', ${month}), '%Y-%m-01'), '${NO_MONTH}') as month,
-           count(*)::varchar || ':' || bit_xor(hash(${hashed}))::varchar || ':' || sum(hash(${hashed})::hugeint)::varchar as fp
-    from ${input} as t
-    where ${rows.where ?? 'true'}
-    group by all`);
-  return new Map(found.map((r) => [r.month, r.fp]));
+    select coalesce(strftime(month, '%Y-%m-01'), '${NO_MONTH}') as month,
+           count(*)::varchar || ':' || bit_xor(h)::varchar || ':' || sum(h::hugeint)::varchar as fp
+    from (
+        select date_trunc('month', ${month}) as month, hash(${hashed}) as h
+        from ${input} as t
+        where ${rows.where ?? 'true'}
+    )
+    group by month`);
+  const fingerprints = new Map(found.map((r) => [r.month, r.fp]));
+  if (key !== undefined) {
+    if (!taken.has(warehouse)) taken.set(warehouse, new Map());
+    taken.get(warehouse)!.set(key, fingerprints);
+  }
+  return fingerprints;
 }
 
 async function storedFingerprints(warehouse: Warehouse, modelKey: string, input: string): Promise<MonthFingerprints> {
