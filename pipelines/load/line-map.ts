@@ -66,7 +66,8 @@ export async function mapLines(warehouse: Warehouse, file: string, table: TableS
     select
         row_number() over (order by line) as logical_line,
         line,
-        trim(text, chr(13) || chr(32) || chr(9)) = '' as is_blank
+        -- Nothing but spaces, tabs and a carriage return (a search, where trim would copy each line).
+        not regexp_matches(text, '[^\\r \\t]') as is_blank
     from starts
     where starts_record`);
   await warehouse.run(`

@@ -130,7 +130,9 @@ function ndjsonLinesSql(lines: string): string {
             when json_type(text) <> 'OBJECT' then 'not a JSON object (' || lower(json_type(text)) || ')'
         end as problem
     from ${lines}
-    where trim(text, chr(13) || chr(32) || chr(9)) <> ''`;
+    -- Not blank: a character other than a space, a tab or a carriage return (a search stops at the
+    -- first; trim would copy every line).
+    where regexp_matches(text, '[^\\r \\t]')`;
 }
 
 /**

@@ -170,7 +170,7 @@ describe('NDJSON lines that are not objects', () => {
     // 150,000 lines (about 10 MB, Chinese text across the 4 MB chunks), with bad and blank lines
     // and CRLF endings: over a quarter of a 32 MB cap, so it is streamed; under 3 GB, read whole.
     const lines = Array.from({ length: 150_000 }, (_, i) =>
-      i % 9_973 === 5 ? '{"id": ' + i + ', "kind": "cut' : i % 7_919 === 3 ? '' : JSON.stringify({ id: i, kind: i % 2 ? '拜访' : 'call', note: `客户 ${i} 满意度调查` }) + (i % 5 === 0 ? '\r' : ''),
+      i % 9_973 === 5 ? '{"id": ' + i + ', "kind": "cut' : i % 7_919 === 3 ? (i % 2 ? '' : ' \t ') : JSON.stringify({ id: i, kind: i % 2 ? '拜访' : 'call', note: `客户 ${i} 满意度调查` }) + (i % 5 === 0 ? '\r' : ''),
     );
     const loaded = async (memoryLimit: string) => {
       const dir = tempDir();
