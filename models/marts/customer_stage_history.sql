@@ -4,11 +4,13 @@ with lifecycle as (
     select * from marts.customer_lifecycle
 ),
 
-islands as (
+changes as (
+    -- The months a person's stage differs from the month before: each starts an interval.
     select
-        *,
-        row_number() over (partition by customer_id order by month)
-            - row_number() over (partition by customer_id, stage order by month) as island
+        customer_id,
+        stage,
+        month,
+        stage is distinct from lag(stage) over (partition by customer_id order by month) as starts_interval
     from lifecycle
 ),
 
@@ -16,10 +18,9 @@ intervals as (
     select
         customer_id,
         stage,
-        min(month) as valid_from,
-        max(month) as last_month_in_stage
-    from islands
-    group by customer_id, stage, island
+        month as valid_from
+    from changes
+    where starts_interval
 ),
 
 final as (
