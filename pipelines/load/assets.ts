@@ -3,14 +3,20 @@ import { formatCount as fmt } from '../cli-format.js';
 import { readExtractState, writeExtractState } from '../extract/state.js';
 import type { Asset } from '../orchestration/asset.js';
 import { loadTable } from './load-table.js';
-import { rawTableName, sourceFolder, type SourceDefinition } from './source.js';
+import { rawTableName, sourceFolder, type SourceDefinition, type TableSpec } from './source.js';
 
 /** Above this share of a load's rows in quarantine, the load asset warns. */
 export const MAX_QUARANTINED_SHARE = 0.01;
 
 /** One load asset per declared table: `raw.<source>__<table>`, retried on unexpected errors. */
 export function loadAssets(source: SourceDefinition): Asset[] {
-  return source.tables.map((table) => ({
+  return source.tables.map((table) => loadAsset(source, table));
+}
+
+function loadAsset(source: SourceDefinition, table: TableSpec): Asset {
+  // File by file, unless an extractor's state must be written in the transaction of its pages.
+  const commitPerFile = table.extract === undefined;
+  return {
     key: `raw.${rawTableName(source, table)}`,
     kind: 'load',
     group: source.name,
@@ -18,8 +24,7 @@ export function loadAssets(source: SourceDefinition): Asset[] {
     upstream: [],
     tags: ['extract', table.format, ...(table.extract ? [`extractor:${table.extract.kind}`] : [])],
     retries: 2,
-    // File by file, unless an extractor's state must be written in the transaction of its pages.
-    commitsInParts: table.extract === undefined,
+    commitsInParts: commitPerFile,
     async materialise(context) {
       // An extractor lands the new pages first; its state is written in this same transaction.
       const pulled = table.extract
@@ -31,7 +36,7 @@ export function loadAssets(source: SourceDefinition): Asset[] {
           })
         : undefined;
       const load = await loadTable(
-        { warehouse: context.warehouse, runId: context.runId, landingRoot: context.landingRoot, displayRoot: context.projectRoot, commitPerFile: table.extract === undefined },
+        { warehouse: context.warehouse, runId: context.runId, landingRoot: context.landingRoot, displayRoot: context.projectRoot, commitPerFile },
         source,
         table,
       );
@@ -62,5 +67,5 @@ export function loadAssets(source: SourceDefinition): Asset[] {
         ],
       };
     },
-  }));
+  };
 }

@@ -44,17 +44,13 @@ export function failingRowsSql(table: string, test: TestSpec): string {
     case 'unique':
       return `select ${ident(test.column)} from ${table} where ${ident(test.column)} is not null group by all having count(*) > 1`;
     case 'not_null':
-      return `select * from ${table} where ${ident(test.column)} is null`;
-    case 'accepted_values': {
-      const values = test.values.map((v) => (typeof v === 'string' ? literal(v) : String(v))).join(', ');
-      return `select * from ${table} where ${ident(test.column)} is not null and ${ident(test.column)} not in (${values})`;
-    }
+    case 'accepted_values':
+    case 'expression':
+      return `select * from ${table} where ${failingRowCondition(test)}`;
     case 'relationships':
       return `select child.* from ${table} as child
               left join ${test.to} as parent on child.${ident(test.column)} = parent.${ident(test.field)}
               where child.${ident(test.column)} is not null and parent.${ident(test.field)} is null`;
-    case 'expression':
-      return `select * from ${table} where not (${test.expression})`;
     case 'unique_combination':
       return `select ${test.columns.map(ident).join(', ')} from ${table} group by all having count(*) > 1`;
   }
