@@ -1,18 +1,24 @@
-// Prerenders an already compiled Evidence site again, with new data: the second half of
-// `evidence build` (SvelteKit's analyse, prerender and adapter steps, then Evidence's naming of
-// the data files by their hash), without the Vite compilation of the pages, which does not depend
-// on the data and takes most of the build.
+// Prerenders a compiled Evidence site with the data in static/data: the second half of `evidence
+// build` (SvelteKit's analyse, prerender and adapter steps, then Evidence's naming of the data
+// files by their hash), without the Vite compilation of the pages, which does not depend on the
+// data. The pages are shared among workers, one per core: prerendering is single-threaded work
+// (Svelte's server rendering, DuckDB-Wasm) and takes about a third of a build.
 //
 // Run by the publish step (pipelines/publish/publish.ts) in `.evidence/template` of a build copy
-// that holds the compiled output (`.svelte-kit/output`) of an earlier `evidence build` of the same
-// pages, settings and packages, and the new data in `static/data`. It follows SvelteKit 2.8's own
-// build (node_modules/@sveltejs/kit/src/exports/vite/index.js, `writeBundle`), whose internal
-// modules it imports: the lockfile pins that version, and a test compares its output with a full build.
+// that holds the compiled output (`.svelte-kit/output`): of an `evidence build` just run with
+// CLM_PRERENDER=none (which compiles the pages only), or of an earlier build of the same pages,
+// settings and packages. It follows SvelteKit 2.8's own build
+// (node_modules/@sveltejs/kit/src/exports/vite/index.js, `writeBundle`), whose internal modules it
+// imports: the lockfile pins that version, and a test compares its output with the warehouse.
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
+
+// Read by the configuration (Evidence's svelte.config.js, patched), here and in each worker.
+process.env.CLM_PRERENDER = 'part';
 
 const kit = dirname(createRequire(import.meta.url).resolve('@sveltejs/kit/package.json'));
 const load = (path) => import(pathToFileURL(join(kit, 'src', path)).href);
@@ -24,6 +30,7 @@ const { default: prerender } = await load('core/postbuild/prerender.js');
 const { adapt } = await load('core/adapt/index.js');
 const { get_env } = await load('exports/vite/utils.js');
 const { logger } = await load('core/utils.js');
+const { get_route_segments } = await load('utils/routing.js');
 
 const config = await load_config();
 const out = join(config.kit.outDir, 'output');
@@ -44,7 +51,45 @@ rmSync(join(out, 'client', 'data'), { recursive: true, force: true });
 cpSync(staticDir, join(out, 'client'), { recursive: true });
 rmSync(join(out, 'prerendered'), { recursive: true, force: true });
 
-const { prerendered, prerender_map } = await prerender({ out, manifest_path: manifestPath, metadata, verbose: false, env: allEnv });
+// The pages to prerender: the configured entries, `*` spelled out the way SvelteKit does (every
+// route without parameters that may be prerendered), dealt out to the workers in turn.
+const paths = new Set();
+for (const entry of config.kit.prerender.entries) {
+  if (entry !== '*') {
+    paths.add(entry);
+    continue;
+  }
+  for (const [id, route] of metadata.routes) {
+    if (!route.prerender) continue;
+    const segments = get_route_segments(id).filter((segment) => !segment.startsWith('[['));
+    if (!segments.some((segment) => segment.includes('['))) paths.add(`/${segments.join('/')}`);
+  }
+}
+const workers = Math.max(1, Math.min(Number(process.env.CLM_PRERENDER_WORKERS ?? availableParallelism()), paths.size));
+const shares = Array.from({ length: workers }, () => []);
+[...paths].forEach((path, i) => shares[i % workers].push(path));
+
+// Each worker is a thread of SvelteKit's own (`forked`), which reads the configuration, and with it
+// CLM_PRERENDER_ENTRIES (reports/svelte.config.js), as it starts.
+const results = await Promise.all(
+  shares.map((entries, i) => {
+    const file = resolve(`prerender-share-${i}.json`);
+    writeFileSync(file, JSON.stringify({ entries }));
+    process.env.CLM_PRERENDER_ENTRIES = file;
+    return prerender({ out, manifest_path: manifestPath, metadata, verbose: false, env: allEnv }).finally(() => rmSync(file, { force: true }));
+  }),
+);
+delete process.env.CLM_PRERENDER_ENTRIES;
+
+const prerendered = { pages: new Map(), assets: new Map(), redirects: new Map(), paths: [] };
+const prerender_map = new Map();
+for (const result of results) {
+  for (const kind of ['pages', 'assets', 'redirects']) for (const [path, value] of result.prerendered[kind]) prerendered[kind].set(path, value);
+  prerendered.paths.push(...result.prerendered.paths);
+  // A route a worker found to be a prerendered dependency says so ('auto'); the others keep its option.
+  for (const [id, option] of result.prerender_map) if (prerender_map.get(id) !== 'auto') prerender_map.set(id, option);
+}
+prerendered.paths = [...new Set(prerendered.paths)];
 
 const appPath = `${config.kit.paths.base.slice(1)}${config.kit.paths.base ? '/' : ''}${config.kit.appDir}`;
 const buildData = { app_dir: config.kit.appDir, app_path: appPath, manifest_data: manifestData, out_dir: out, service_worker: null, client: null, server_manifest: serverManifest };
@@ -70,4 +115,4 @@ if (existsSync(manifestFile)) {
   }
   writeFileSync(manifestFile, `${JSON.stringify(manifest)}\n`);
 }
-console.log('Prerendered again --> ./build');
+console.log(`Prerendered ${prerendered.pages.size} pages in ${workers} workers --> ./build`);

@@ -185,9 +185,12 @@ export async function buildSite(reportsDir: string, log: (line: string) => void,
       }
     }
     if (compile === 'compiled') {
-      await rm(join(reportsDir, 'build'), { recursive: true, force: true });
-      const code = await runLogged(process.execPath, [cli, 'build'], reportsDir, env, log, output);
+      // Evidence's build compiles the pages (CLM_PRERENDER=none: SvelteKit skips its prerender,
+      // reports/patches/@sveltejs+kit…); they are prerendered below, on every core.
+      const code = await runLogged(process.execPath, [cli, 'build'], reportsDir, { ...env, CLM_PRERENDER: 'none' }, log, output);
       if (code !== 0) throw new ClmError(`Report build failed (exit ${code}); see ${logFile}`);
+      log(`    evidence: pages compiled in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+      await prerender(reportsDir, env, log, output);
     }
   } finally {
     output.end();
@@ -204,7 +207,7 @@ async function runLogged(command: string, args: string[], cwd: string, env: Node
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       output.write(`${line}\n`);
-      if (/error|failed|Wrote site|Build complete|Prerendered again|✓ built in|^\s*- \//i.test(line)) log(`    evidence: ${line.trim()}`);
+      if (/error|failed|Prerendered \d+ pages|^\s*- \//i.test(line)) log(`    evidence: ${line.trim()}`);
     });
   }
   return new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -212,16 +215,22 @@ async function runLogged(command: string, args: string[], cwd: string, env: Node
 
 /**
  * Takes the compiled pages of the build copy `earlier` (its `.evidence/template`, without its
- * data and site) and prerenders them with this copy's data (reports/prerender-again.js).
+ * data and site) and prerenders them with this copy's data.
  */
 async function prerenderAgain(reportsDir: string, earlier: string, env: NodeJS.ProcessEnv, log: (line: string) => void, output: NodeJS.WritableStream): Promise<void> {
   const from = join(earlier, '.evidence', 'template');
-  const template = join(reportsDir, '.evidence', 'template');
   const skipped = new Set([join(from, 'build'), join(from, 'static', 'data')]);
-  await cp(from, template, { recursive: true, filter: (source) => !skipped.has(source), mode: constants.COPYFILE_FICLONE });
+  await cp(from, join(reportsDir, '.evidence', 'template'), { recursive: true, filter: (source) => !skipped.has(source), mode: constants.COPYFILE_FICLONE });
+  await prerender(reportsDir, env, log, output);
+}
+
+/** Prerenders the compiled pages in `.evidence/template` with its data (reports/prerender-again.js) into `build/`. */
+async function prerender(reportsDir: string, env: NodeJS.ProcessEnv, log: (line: string) => void, output: NodeJS.WritableStream): Promise<void> {
+  const template = join(reportsDir, '.evidence', 'template');
   const evidenceEnv = { ...env, EVIDENCE_DATA_URL_PREFIX: 'static/data', EVIDENCE_DATA_DIR: './static/data', EVIDENCE_IS_BUILDING: 'true' };
   const code = await runLogged(process.execPath, [join(reportsDir, 'prerender-again.js')], template, evidenceEnv, log, output);
   if (code !== 0) throw new ClmError(`prerendering exited with ${code}`);
+  await rm(join(reportsDir, 'build'), { recursive: true, force: true });
   await rename(join(template, 'build'), join(reportsDir, 'build'));
 }
 
@@ -264,16 +273,27 @@ async function readCompileKey(reportsDir: string): Promise<string | undefined> {
 async function slimSite(buildDir: string): Promise<void> {
   const immutable = join(buildDir, '_app', 'immutable');
   if (!existsSync(immutable)) return;
+  const compressions: Promise<void>[] = [];
   for (const entry of await readdir(immutable, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = join(entry.parentPath, entry.name);
     if (/^duckdb-(mvp|browser-mvp)\b/.test(entry.name) || entry.name.endsWith('.woff')) {
       await rm(file);
     } else if (/\.(js|css|wasm)$/.test(entry.name) && (await stat(file)).size >= 64 * 1024) {
-      await pipeline(createReadStream(file), createGzip({ level: 9 }), createWriteStream(`${file}.gz`));
-      await rm(file);
+      compressions.push(gzipInPlace(file));
     }
   }
+  // zlib runs on libuv's thread pool: the files are compressed side by side.
+  await Promise.all(compressions);
+}
+
+/**
+ * Replaces `file` by `file.gz`. Level 6 for WebAssembly: on DuckDB-Wasm's 34 MB, level 9 takes
+ * twice as long (3.1 against 1.4 s) to save 0.9 % (8.69 against 8.77 MB).
+ */
+async function gzipInPlace(file: string): Promise<void> {
+  await pipeline(createReadStream(file), createGzip({ level: file.endsWith('.wasm') ? 6 : 9 }), createWriteStream(`${file}.gz`));
+  await rm(file);
 }
 
 async function directorySize(dir: string): Promise<{ bytes: number; files: number; pages: number }> {
