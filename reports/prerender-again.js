@@ -65,7 +65,9 @@ for (const entry of config.kit.prerender.entries) {
     if (!segments.some((segment) => segment.includes('['))) paths.add(`/${segments.join('/')}`);
   }
 }
-const workers = Math.max(1, Math.min(Number(process.env.CLM_PRERENDER_WORKERS ?? availableParallelism()), paths.size));
+// One per core unless CLM_PRERENDER_WORKERS says how many.
+const asked = Number.parseInt(process.env.CLM_PRERENDER_WORKERS ?? '', 10);
+const workers = Math.max(1, Math.min(asked > 0 ? asked : availableParallelism(), paths.size));
 const shares = Array.from({ length: workers }, () => []);
 [...paths].forEach((path, i) => shares[i % workers].push(path));
 
