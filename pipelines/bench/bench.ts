@@ -201,7 +201,7 @@ if (site?.metrics) {
   const m = site.metrics;
   console.log(`report site: built in ${(m['buildSeconds'] ?? 0).toFixed(1)}s (again with the compiled pages: ${(siteAgain?.metrics?.['buildSeconds'] ?? 0).toFixed(1)}s), ${fmt(m['sitePages'] ?? 0)} pages, ${fmt((m['siteBytes'] ?? 0) / 1024 / 1024)} MiB (of which data ${fmt((m['dataBytes'] ?? 0) / 1024 / 1024)} MiB of Arrow)`);
   console.log('\npages opened in Chromium from clm serve (first visit with an empty cache, then again):');
-  console.log(formatTable(visits.map((v) => ({ page: v.path, 'first visit MB': (v.firstBytes / 1e6).toFixed(2), 'drawn s': v.firstDrawnSeconds.toFixed(2), 'again MB': (v.repeatBytes / 1e6).toFixed(3), 'again drawn s': v.repeatDrawnSeconds.toFixed(2) }))));
+  console.log(formatTable(visits.map((v) => ({ page: v.path, 'first visit MB': (v.firstBytes / 1e6).toFixed(2), 'drawn s': v.firstDrawnSeconds.toFixed(2), 'live s': v.firstLiveSeconds.toFixed(2), 'again MB': (v.repeatBytes / 1e6).toFixed(3), 'again drawn s': v.repeatDrawnSeconds.toFixed(2) }))));
 }
 writeFileSync(
   join(dir, 'results.json'),

@@ -54,8 +54,14 @@ describe('the report site, built and read offline', () => {
     });
     await page.goto(`${site}${path}`);
     // Wait for the content, not for the network (a busy machine keeps both slow): no section is
-    // still loading and the page's tables and charts are drawn.
-    await page.waitForFunction("!document.body.innerText.includes('Loading') && document.querySelectorAll('table, [_echarts_instance_]').length > 0", undefined, { timeout: 120_000 });
+    // still loading, there are tables or charts, and every chart is live (the prerendered page
+    // shows pictures of them until the browser has drawn its own).
+    await page.waitForFunction(
+      `!document.body.innerText.includes('Loading') && document.querySelectorAll('table, .chart-container').length > 0
+        && document.querySelectorAll('[_echarts_instance_]').length >= document.querySelectorAll('.chart-container').length`,
+      undefined,
+      { timeout: 120_000 },
+    );
     const text = (await page.innerText('body')).replace(/\s+/g, ' ');
     expect(text, `${path} shows an error box`).not.toMatch(/Error in|Dataset is empty|Catalog Error/);
     return { page, text, arrowFiles };
@@ -96,6 +102,30 @@ describe('the report site, built and read offline', () => {
     await expect.poll(rows, { timeout: 60_000 }).toEqual(without.map((r) => `${r['cohort']} · ${r['n']}`));
     await page.close();
   }, 300_000);
+
+  it('a prerendered page shows its charts and tables before any script runs, as the browser draws them', async () => {
+    const sizes = await query(paths, `select strftime(cohort_month, '%Y-%m') as cohort, any_value(cohort_customers) as n from marts.cohort_retention group by 1 order by 1`);
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await noScript.newPage();
+      await page.goto(`${site}/cohorts/`);
+      expect(await page.locator('.chart svg[role=img]').count()).toBe(await page.locator('.chart-container').count());
+      const rows = (await page.locator('.chart svg[role=img]').first().locator('text').allTextContents()).filter((t) => /^\d{4}-\d{2} · \d+$/.test(t)).sort();
+      expect(rows).toEqual(sizes.map((r) => `${r['cohort']} · ${r['n']}`));
+      await page.goto(`${site}/segments/`);
+      const pictures = await page.locator('.chart svg[role=img]').count();
+      expect(pictures).toBeGreaterThanOrEqual(3);
+      expect(pictures).toBe(await page.locator('.chart-container').count());
+      const tables = async (p: Page) => (await p.locator('.table-container table:visible').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const prerendered = await tables(page);
+      const live = await open('/segments/');
+      expect(prerendered.length).toBeGreaterThan(0);
+      expect(prerendered).toEqual(await tables(live.page));
+      await live.page.close();
+    } finally {
+      await noScript.close();
+    }
+  });
 
   it('segments and lifecycle: no matrix label overlaps another, wide or narrow', async () => {
     for (const path of ['/segments/', '/lifecycle/']) {
