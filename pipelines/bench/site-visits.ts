@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serveSite } from '../publish/serve.js';
 
@@ -41,8 +44,8 @@ const LIVE = `(() => {
 })()`;
 
 /**
- * Opens each page of a built site the way a first-time reader does (Debian's Chromium already
- * running, a fresh context with an empty cache, the site served by `clm serve` on loopback), then
+ * Opens each page of a built site the way a first-time reader does (Debian's Chromium, started
+ * with a fresh profile before the visit, the site served by `clm serve` on loopback), then
  * again with the cache it filled, and reports the bytes the server sent and when the page was
  * drawn and live. For the benchmark and the README's table.
  */
@@ -51,19 +54,19 @@ export async function visitPages(siteDir: string, paths: readonly string[]): Pro
   const sockets: Socket[] = [];
   server.on('connection', (socket) => sockets.push(socket));
   const sent = () => sockets.reduce((total, socket) => total + socket.bytesWritten, 0);
-  const browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
   const visits: PageVisit[] = [];
   try {
-    // The browser's own start-up work (its first renderer, fonts) is not the site's.
-    const warmUp = await browser.newContext();
-    await (await warmUp.newPage()).goto('about:blank');
-    await warmUp.close();
     for (const path of paths) {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      // A profile of its own per page: an empty disk cache for the first visit, filled for the second.
+      const profile = mkdtempSync(join(tmpdir(), 'clm-visit-'));
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        viewport: { width: 1440, height: 900 },
+      });
       try {
+        // The browser's own start-up work (its first renderer, fonts) is not the site's.
+        await (await context.newPage()).goto('about:blank');
         const visit = async () => {
           const page = await context.newPage();
           const before = sent();
@@ -83,10 +86,10 @@ export async function visitPages(siteDir: string, paths: readonly string[]): Pro
         visits.push({ path, firstBytes: first.bytes, firstDrawnSeconds: first.drawn, firstLiveSeconds: first.live, repeatBytes: repeat.bytes, repeatDrawnSeconds: repeat.drawn });
       } finally {
         await context.close();
+        rmSync(profile, { recursive: true, force: true });
       }
     }
   } finally {
-    await browser.close();
     server.close();
   }
   return visits;
