@@ -8,6 +8,12 @@
 //   Rewritten to `import { default as DataTable } from '…/dist/unsorted/viz/table/DataTable.svelte'`,
 //   only what is used is compiled. An import it cannot follow (a name the index does not trace to
 //   a file, a default or namespace import) is left as it was.
+// - Each icon is imported alone from its icon set. `import { X } from '@steeze-ui/tabler-icons'`
+//   made Rollup parse and tree-shake the set's whole index (simple-icons 4.8 MB, tabler-icons
+//   2.4 MB, radix-icons 0.3 MB, each one line `export const Name = {…};` per icon) in both builds,
+//   for the 30-odd icons the components show. The import now reads a module of that one line.
+// - Evidence's Markdown preprocessor (one 3 MB file), which two of its API routes import, is
+//   imported by Node when they are prerendered instead of being bundled into the server build.
 // - ECharts, which Evidence imports whole, is taken from its own single-file ES build instead of
 //   its 460 modules and zrender's 96.
 //
@@ -18,7 +24,12 @@ import { dirname, join, resolve } from 'node:path';
 import { parseAst } from 'vite';
 
 /** Packages whose index only re-exports modules without side effects. */
-const PACKAGES = ['@evidence-dev/core-components', 'bits-ui', 'cmdk-sv', '@melt-ui/svelte'];
+const INDEXED = ['@evidence-dev/core-components', 'bits-ui', 'cmdk-sv', '@melt-ui/svelte'];
+/** Icon sets whose index is one `export const Name = {…};` line per icon. */
+const ICON_SETS = ['@steeze-ui/simple-icons', '@steeze-ui/tabler-icons', '@steeze-ui/radix-icons'];
+const PACKAGES = [...INDEXED, ...ICON_SETS];
+/** Where a single icon is imported from: `clm-icon:<set>/<Name>`. */
+const ICON = 'clm-icon:';
 
 /**
  * @typedef {{ file: string, imported: string }} Origin where an exported name is defined:
@@ -101,7 +112,7 @@ function packageDir(root, name) {
  * @returns {import('vite').Plugin[]}
  */
 export function fasterBuild(root) {
-  return [directImports(root), prebuiltECharts(root)];
+  return [directImports(root), prebuiltECharts(root), { name: 'clm-server-externals', config: () => ({ ssr: { external: ['@evidence-dev/preprocess'] } }) }];
 }
 
 /** @param {string} root @returns {import('vite').Plugin} */
@@ -115,21 +126,60 @@ function prebuiltECharts(root) {
   };
 }
 
+/**
+ * An icon set's icons, each its line of the index; undefined when the index is not one
+ * `export const Name = {…};` line per icon (its imports are then left as they are).
+ * @param {string} root @param {string} name @returns {Map<string, string> | undefined}
+ */
+function readIcons(root, name) {
+  const dir = packageDir(root, name);
+  const manifest = dir && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const entry = manifest?.svelte ?? manifest?.exports?.['.']?.import;
+  if (!dir || !entry) return undefined;
+  /** @type {Map<string, string>} */
+  const icons = new Map();
+  for (const line of readFileSync(join(dir, entry), 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const icon = /^export const ([A-Za-z_$][\w$]*) = \{.*\};$/.exec(line)?.[1];
+    if (icon === undefined) return undefined;
+    icons.set(icon, line);
+  }
+  return icons;
+}
+
 /** @param {string} root @returns {import('vite').Plugin} */
 function directImports(root) {
   /** @type {Map<string, Map<string, Origin> | undefined>} */
   const indexes = new Map();
+  /** @type {Map<string, Map<string, string> | undefined>} */
+  const iconSets = new Map();
+  const iconsOf = (/** @type {string} */ name) => {
+    if (!iconSets.has(name)) iconSets.set(name, readIcons(root, name));
+    return iconSets.get(name);
+  };
   const indexOf = (/** @type {string} */ name) => {
     if (!indexes.has(name)) {
-      const dir = packageDir(root, name);
-      const manifest = dir && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      const entry = manifest?.svelte ?? manifest?.exports?.['.']?.svelte;
-      indexes.set(name, dir && entry ? exportsOf(join(dir, entry)) : undefined);
+      if (ICON_SETS.includes(name)) {
+        const icons = iconsOf(name);
+        indexes.set(name, icons && new Map([...icons.keys()].map((icon) => [icon, { file: `${ICON}${name}/${icon}`, imported: icon }])));
+      } else {
+        const dir = packageDir(root, name);
+        const manifest = dir && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+        const entry = manifest?.svelte ?? manifest?.exports?.['.']?.svelte;
+        indexes.set(name, dir && entry ? exportsOf(join(dir, entry)) : undefined);
+      }
     }
     return indexes.get(name);
   };
   return {
     name: 'clm-direct-imports',
+    resolveId: (source) => (source.startsWith(ICON) ? `\0${source}` : null),
+    load(id) {
+      if (!id.startsWith(`\0${ICON}`)) return null;
+      const path = id.slice(ICON.length + 1);
+      const slash = path.lastIndexOf('/');
+      return iconsOf(path.slice(0, slash))?.get(path.slice(slash + 1)) ?? null;
+    },
     // After Svelte compiled the component: its imports are then plain JavaScript.
     enforce: 'post',
     transform(code) {

@@ -11,17 +11,26 @@ interface Plugin {
   name: string;
   transform?: (this: { parse: (code: string) => unknown }, code: string, id: string) => { code: string } | null;
   resolveId?: (source: string) => string | null;
+  load?: (id: string) => string | null;
 }
 
-async function plugins(): Promise<{ transform: (code: string) => string | null; resolveId: (source: string) => string | null }> {
+interface Plugins {
+  transform: (code: string) => string | null;
+  /** What the direct-imports plugin resolves `source` to, else the ECharts plugin. */
+  resolveId: (source: string) => string | null;
+  load: (id: string) => string | null;
+}
+
+async function plugins(): Promise<Plugins> {
   const { fasterBuild } = (await import(pathToFileURL(join(reports, 'faster-build.js')).href)) as { fasterBuild: (root: string) => Plugin[] };
   const { parseAst } = (await import(pathToFileURL(join(reports, 'node_modules', 'vite', 'dist', 'node', 'index.js')).href)) as { parseAst: (code: string) => unknown };
   const list = fasterBuild(join(reports, '.evidence', 'template'));
-  const rewriter = list.find((p) => p.transform)!;
-  const resolver = list.find((p) => p.resolveId)!;
+  const direct = list.find((p) => p.name === 'clm-direct-imports')!;
+  const echarts = list.find((p) => p.name === 'clm-prebuilt-echarts')!;
   return {
-    transform: (code) => rewriter.transform!.call({ parse: parseAst }, code, 'page.svelte')?.code ?? null,
-    resolveId: (source) => resolver.resolveId!(source),
+    transform: (code) => direct.transform!.call({ parse: parseAst }, code, 'page.svelte')?.code ?? null,
+    resolveId: (source) => direct.resolveId!(source) ?? echarts.resolveId!(source),
+    load: (id) => direct.load!(id),
   };
 }
 
@@ -61,6 +70,22 @@ describe('the report build imports each component from its own file', () => {
     expect(transform("import { NoSuchComponent, DataTable } from '@evidence-dev/core-components';")).toBeNull();
     expect(transform("import * as all from '@evidence-dev/core-components';")).toBeNull();
     expect(transform("import { tableFromIPC } from 'apache-arrow';")).toBeNull();
+  });
+
+  it('imports each icon alone, as its line of the icon set', async () => {
+    const { transform, resolveId, load } = await plugins();
+    const imports = importsOf(transform("import { X, Menu2 as Menu } from '@steeze-ui/tabler-icons';") ?? '');
+    expect(imports).toEqual([
+      { imported: 'X', local: 'X', file: 'clm-icon:@steeze-ui/tabler-icons/X' },
+      { imported: 'Menu2', local: 'Menu', file: 'clm-icon:@steeze-ui/tabler-icons/Menu2' },
+    ]);
+    const index = readFileSync(join(reports, 'node_modules', '@steeze-ui', 'tabler-icons', 'dist', 'index.js'), 'utf8').split('\n');
+    const id = resolveId('clm-icon:@steeze-ui/tabler-icons/Menu2')!;
+    expect(id).toBe('\0clm-icon:@steeze-ui/tabler-icons/Menu2');
+    expect(load(id)).toBe(index.find((line) => line.startsWith('export const Menu2 = ')));
+    // An icon the set does not have is left to Rollup, which names it in its error.
+    expect(transform("import { NoSuchIcon } from '@steeze-ui/radix-icons';")).toBeNull();
+    expect(load('\0clm-icon:@steeze-ui/radix-icons/NoSuchIcon')).toBeNull();
   });
 
   it('takes ECharts from its single-file build', async () => {
