@@ -44,11 +44,13 @@ describe('the report site, built and read offline', () => {
     server?.close();
   });
 
-  async function open(path: string): Promise<{ page: Page; text: string; arrowFiles: string[] }> {
+  async function open(path: string): Promise<{ page: Page; text: string; arrowFiles: string[]; requests: string[] }> {
     const page = await browser.newPage();
     const arrowFiles: string[] = [];
+    const requests: string[] = [];
     page.on('request', (request) => {
       const url = request.url();
+      requests.push(url);
       if (!url.startsWith(site) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
       if (url.endsWith('.arrow') && url.includes('/data/clm/')) arrowFiles.push(url.split('/data/clm/')[1]!.split('/')[0]!);
     });
@@ -64,7 +66,7 @@ describe('the report site, built and read offline', () => {
     );
     const text = (await page.innerText('body')).replace(/\s+/g, ' ');
     expect(text, `${path} shows an error box`).not.toMatch(/Error in|Dataset is empty|Catalog Error/);
-    return { page, text, arrowFiles };
+    return { page, text, arrowFiles, requests };
   }
 
   it('overview: KPI cards equal the warehouse, in one vocabulary, with a glossary and the latest month linked', async () => {
@@ -83,13 +85,19 @@ describe('the report site, built and read offline', () => {
 
   it('cohorts: each row names its cohort and size; the labels never overlap, wide or narrow; a channel filter changes the numbers', async () => {
     const sizes = await query(paths, `select strftime(cohort_month, '%Y-%m') as cohort, any_value(cohort_customers) as n from marts.cohort_retention group by 1 order by 1`);
-    const { page } = await open('/cohorts/');
+    const { page, requests } = await open('/cohorts/');
+    const duckdbWasm = () => requests.filter((url) => /duckdb-[^/]*\.wasm/.test(url));
     const rows = () => page.locator('[_echarts_instance_]').first().locator('svg text').allTextContents().then((t) => t.filter((x) => /^\d{4}-\d{2} · \d+$/.test(x)).sort());
     await expect.poll(rows, { timeout: 60_000 }).toEqual(sizes.map((r) => `${r['cohort']} · ${r['n']}`));
     for (const width of [1440, 400]) {
       await page.setViewportSize({ width, height: 900 });
       await expect.poll(() => overlappingChartLabels(page), { timeout: 30_000 }).toEqual([]);
     }
+    // Every query of the page, the filters' options included, was prerendered: DuckDB-Wasm is
+    // fetched only when a filter changes and the browser must run a query itself (without the
+    // patches, the filters' options were queried again as the page mounted, after its charts).
+    await page.waitForLoadState('networkidle');
+    expect(duckdbWasm()).toEqual([]);
     await page.setViewportSize({ width: 1440, height: 900 });
     // Leave out the biggest acquisition channel: every cohort's size becomes its buyers from the others.
     const [channel] = await query(paths, `select acquisition_channel as code, count(*) from marts.customers where is_buyer group by 1 order by 2 desc, 1 limit 1`);
@@ -100,6 +108,7 @@ describe('the report site, built and read offline', () => {
     await page.locator('[role=option]', { hasText: name('channel', String(channel!['code'])) }).click();
     await page.keyboard.press('Escape');
     await expect.poll(rows, { timeout: 60_000 }).toEqual(without.map((r) => `${r['cohort']} · ${r['n']}`));
+    expect(duckdbWasm()).toHaveLength(1);
     await page.close();
   }, 300_000);
 
