@@ -98,6 +98,15 @@ describe('the report site, built and read offline', () => {
     // patches, the filters' options were queried again as the page mounted, after its charts).
     await page.waitForLoadState('networkidle');
     expect(duckdbWasm()).toEqual([]);
+    // The live charts replaced their pictures without growing again from nothing (the line
+    // chart of the average curve would otherwise animate; the heatmap never does).
+    const animated = () =>
+      page.evaluate(() => {
+        type Chart = { isDisposed(): boolean; getOption(): { animation?: unknown } };
+        const charts = (globalThis as unknown as Record<symbol, Record<string, Chart> | undefined>)[Symbol.for('__evidence-chart-window-debug__')] ?? {};
+        return Object.values(charts).filter((chart) => !chart.isDisposed()).map((chart) => chart.getOption().animation !== false);
+      });
+    expect(await animated()).toEqual(new Array(await page.locator('.chart-container').count()).fill(false));
     await page.setViewportSize({ width: 1440, height: 900 });
     // Leave out the biggest acquisition channel: every cohort's size becomes its buyers from the others.
     const [channel] = await query(paths, `select acquisition_channel as code, count(*) from marts.customers where is_buyer group by 1 order by 2 desc, 1 limit 1`);
