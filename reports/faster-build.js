@@ -109,11 +109,27 @@ function packageDir(root, name) {
 }
 
 /**
+ * A package's index: its `svelte` field, else its export of `.` under `condition`.
+ * @param {string} root @param {string} name @param {string} condition @returns {string | undefined}
+ */
+function entryFile(root, name, condition) {
+  const dir = packageDir(root, name);
+  const manifest = dir && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const entry = manifest?.svelte ?? manifest?.exports?.['.']?.[condition];
+  return dir && entry ? join(dir, entry) : undefined;
+}
+
+/**
  * @param {string} root the directory the packages are installed for
  * @returns {import('vite').Plugin[]}
  */
 export function fasterBuild(root) {
-  return [directImports(root), prebuiltECharts(root), { name: 'clm-server-externals', config: () => ({ ssr: { external: ['@evidence-dev/preprocess'] } }) }];
+  return [directImports(root), prebuiltECharts(root), serverExternals()];
+}
+
+/** @returns {import('vite').Plugin} */
+function serverExternals() {
+  return { name: 'clm-server-externals', config: () => ({ ssr: { external: ['@evidence-dev/preprocess'] } }) };
 }
 
 /** @param {string} root @returns {import('vite').Plugin} */
@@ -133,13 +149,11 @@ function prebuiltECharts(root) {
  * @param {string} root @param {string} name @returns {Map<string, string> | undefined}
  */
 function readIcons(root, name) {
-  const dir = packageDir(root, name);
-  const manifest = dir && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const entry = manifest?.svelte ?? manifest?.exports?.['.']?.import;
-  if (!dir || !entry) return undefined;
+  const entry = entryFile(root, name, 'import');
+  if (!entry) return undefined;
   /** @type {Map<string, string>} */
   const icons = new Map();
-  for (const line of readFileSync(join(dir, entry), 'utf8').split('\n')) {
+  for (const line of readFileSync(entry, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     const icon = /^export const ([A-Za-z_$][\w$]*) = \{.*\};$/.exec(line)?.[1];
     if (icon === undefined) return undefined;
@@ -164,10 +178,8 @@ function directImports(root) {
         const icons = iconsOf(name);
         indexes.set(name, icons && new Map([...icons.keys()].map((icon) => [icon, { file: `${ICON}${name}/${icon}`, imported: icon }])));
       } else {
-        const dir = packageDir(root, name);
-        const manifest = dir && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-        const entry = manifest?.svelte ?? manifest?.exports?.['.']?.svelte;
-        indexes.set(name, dir && entry ? exportsOf(join(dir, entry)) : undefined);
+        const entry = entryFile(root, name, 'svelte');
+        indexes.set(name, entry ? exportsOf(entry) : undefined);
       }
     }
     return indexes.get(name);
