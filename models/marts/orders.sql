@@ -1,6 +1,9 @@
 -- Completed orders from every source, each with the real person who placed it. Rows of the same
 -- order (an order-lines export) are summed; cancelled orders are left out. Margin is null when
 -- the order carries no cost. The order's key is `<source>:<order id>`.
+-- Partitioned by month: an order changes its customer's order numbers from its month on, so a
+-- run writes only the months asked for (clm_month_from / clm_month_to; null: unbounded), numbered
+-- over each customer's every order.
 with order_rows as (
     select * from intermediate.int_orders_unioned
 ),
@@ -55,3 +58,5 @@ final as (
 )
 
 select * from final
+where order_month >= coalesce(getvariable('clm_month_from')::date, order_month)
+  and order_month <= coalesce(getvariable('clm_month_to')::date, order_month)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withWarehouse } from '../../pipelines/warehouse/connection.js';
-import { calibrationData } from '../../pipelines/analytics/clv/transactions.js';
+import { calibrationData, frequenciesOf, holdoutGroups } from '../../pipelines/analytics/clv/transactions.js';
 import { bgNbdLogLikelihood, expectedPurchases, fitBgNbd, FrequencyTable } from '../../pipelines/analytics/clv/bg-nbd.js';
 import { simulateBgNbd } from '../../pipelines/analytics/clv/simulate.js';
 import { fitGammaGamma, gammaGammaLogLikelihood } from '../../pipelines/analytics/clv/gamma-gamma.js';
@@ -49,6 +49,10 @@ describe.runIf(existsSync(CDNOW))('CLV models on CDNOW, the benchmark of the BG/
       const zbar = await w.readAll<{ x: number; meanSpend: number; weight: number }>(`
         select x, zbar as "meanSpend", 1 as weight from read_csv('${join(CDNOW, 'cdnow_customers_summary_with_transactions.csv')}') where x > 0`);
       expect(sig3(gammaGammaLogLikelihood({ p: 6.25, q: 3.74, v: 15.44 }, zbar))).toBe(sig3(gammaGammaLogLikelihood({ p: 6.25, q: 3.74, v: 15.44 }, data.spends)));
+      // The backtest's frequency table, folded from its holdout groups, is the one read from the customers.
+      const folded = frequenciesOf(await holdoutGroups(w, '1997-09-30', '1998-06-30'));
+      expect(folded.customers).toBe(2357);
+      expect(folded).toEqual(data.frequencies);
     });
   });
 });

@@ -84,6 +84,7 @@ describe('incremental runs', () => {
     expect(byKey.get('intermediate.int_customers_stitched')!.unchanged).toBe(true);
     expect(byKey.get('intermediate.int_customer_profiles')!.unchanged).toBe(true);
     // Month-partitioned marts recompute from the month of the late order on, and keep the months before.
+    expect(byKey.get('marts.orders')!.summary).toMatch(/ · from 2024-05: intermediate\.int_orders_unioned changed from 2024-05$/);
     expect(byKey.get('marts.customer_snapshots')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
     expect(byKey.get('marts.customer_rfm')!.summary).toMatch(/ · from 2024-05: marts\.customer_snapshots changed from 2024-05$/);
     expect(byKey.get('marts.customer_months')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
@@ -107,6 +108,7 @@ describe('incremental runs', () => {
     const thirdByKey = new Map(third.assets.map((a) => [a.key, a]));
     // (From the month before when the day starts a month: the previous last month was month to date.)
     expect(thirdByKey.get('marts.customer_snapshots')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.orders changed from ${lastMonth}$`));
+    expect(thirdByKey.get('marts.orders')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*intermediate\\.int_orders_unioned changed from ${lastMonth}$`));
     for (const key of ['marts.customer_months', 'marts.customer_lifecycle']) {
       expect(thirdByKey.get(key)!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.orders changed from ${lastMonth}$`));
     }

@@ -3,7 +3,7 @@ import type { CheckOutcome } from '../../models/materialise.js';
 import { fitBgNbd } from './bg-nbd.js';
 import { expectedSpend, fitGammaGamma } from './gamma-gamma.js';
 import { backtest } from './backtest.js';
-import { calibrationData, holdoutGroups, summariseAt, type TransactionSource } from './transactions.js';
+import { calibrateAt, calibrationData, frequenciesOf, holdoutGroups, type TransactionSource } from './transactions.js';
 import { DEFAULT_CLV_SETTINGS, purchasePaths } from './score.js';
 import { diagnoseBgNbd, diagnoseGammaGamma, type Degeneracy } from './diagnostics.js';
 import { MIN_CUSTOMERS, MIN_REPEAT_BUYERS } from './fit-command.js';
@@ -120,9 +120,10 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
   await writeFit(warehouse, end, bgnbd, gg, data.customers, repeatBuyers);
 
   const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval 182 day)::date::varchar`, [end]);
-  const calibration = await summariseAt(warehouse, calibrationEnd, 'week');
-  const holdoutFit = fitBgNbd(calibration.frequencies, bgnbd.params);
-  const test = backtest(holdoutFit.params, await holdoutGroups(warehouse, calibrationEnd, end), 26);
+  await calibrateAt(warehouse, calibrationEnd, 'week');
+  const groups = await holdoutGroups(warehouse, calibrationEnd, end);
+  const holdoutFit = fitBgNbd(frequenciesOf(groups), bgnbd.params);
+  const test = backtest(holdoutFit.params, groups, 26);
   await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
   for (const row of test.byFrequency) {
     await warehouse.run('insert into analytics.clv_backtest values ($1, $2, $3, $4, $5::date, $6::date)', [row.bucket, row.customers, row.actual, row.predicted, calibrationEnd, end]);

@@ -52,6 +52,24 @@ export async function calibrationData(warehouse: Warehouse, source: TransactionS
 
 /** The same statistics at another calibration end, from the purchases {@link calibrationData} staged (no second read). */
 export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): Promise<CalibrationData> {
+  await calibrateAt(warehouse, calibrationEnd, period, merge);
+  // Read as columns of doubles: a million customers are hundreds of thousands of distinct rows.
+  const frequencies = FrequencyTable.fromColumns(await warehouse.readColumns<{ x: number[]; tx: number[]; T: number[]; weight: number[] }>(
+    `select x::double as x, tx::double as tx, t_cal::double as "T", count(*)::double as weight from _calibration group by all order by all`,
+  ));
+  const spends = new SpendTable(await warehouse.readColumns<{ x: number[]; meanSpend: number[]; weight: number[] }>(
+    `select x::double as x, mean_repeat_spend::double as "meanSpend", count(*)::double as weight from _calibration where x > 0 and mean_repeat_spend > 0 group by all order by all`,
+  ));
+  const customers = await warehouse.readScalar<number>('select count(*) from _calibration');
+  const [stats] = await warehouse.readAll<{ rows: number; skipped: number }>('select rows, skipped from _purchase_stats');
+  const skippedReasons = await warehouse.readAll<{ reason: string; rows: number; examples: string[] }>(
+    'select reason, count(*) as rows, list_sort(list_distinct(list(value)))[1:3] as examples from _skipped group by reason order by rows desc',
+  );
+  return { frequencies, spends, customers, rowsRead: stats?.rows ?? 0, rowsSkipped: stats?.skipped ?? 0, skippedReasons };
+}
+
+/** Each customer's x, t_x, T and mean repeat spend at `calibrationEnd`, into `_calibration`. */
+export async function calibrateAt(warehouse: Warehouse, calibrationEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): Promise<void> {
   // Merged by period, the calibration end is the start of its period, as the purchases are.
   const end = merge === 'period' && period === 'week' ? `date_trunc('week', ${literal(calibrationEnd)}::date)::date` : `${literal(calibrationEnd)}::date`;
   const unit = DAYS[period];
@@ -71,23 +89,10 @@ export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, 
         group by customer_id
     )
     select * from per_customer`);
-  // Read as columns of doubles: a million customers are hundreds of thousands of distinct rows.
-  const frequencies = FrequencyTable.fromColumns(await warehouse.readColumns<{ x: number[]; tx: number[]; T: number[]; weight: number[] }>(
-    `select x::double as x, tx::double as tx, t_cal::double as "T", count(*)::double as weight from _calibration group by all order by all`,
-  ));
-  const spends = new SpendTable(await warehouse.readColumns<{ x: number[]; meanSpend: number[]; weight: number[] }>(
-    `select x::double as x, mean_repeat_spend::double as "meanSpend", count(*)::double as weight from _calibration where x > 0 and mean_repeat_spend > 0 group by all order by all`,
-  ));
-  const customers = await warehouse.readScalar<number>('select count(*) from _calibration');
-  const [stats] = await warehouse.readAll<{ rows: number; skipped: number }>('select rows, skipped from _purchase_stats');
-  const skippedReasons = await warehouse.readAll<{ reason: string; rows: number; examples: string[] }>(
-    'select reason, count(*) as rows, list_sort(list_distinct(list(value)))[1:3] as examples from _skipped group by reason order by rows desc',
-  );
-  return { frequencies, spends, customers, rowsRead: stats?.rows ?? 0, rowsSkipped: stats?.skipped ?? 0, skippedReasons };
 }
 
 /**
- * The customers of the last {@link summariseAt} with their actual purchases in
+ * The customers of the last {@link calibrateAt} with their actual purchases in
  * (calibration end, holdout end], grouped by (x, t_x, T, actual), for the backtest. In a fixed
  * order, so the sums over them come out the same to the last bit every time.
  */
@@ -106,6 +111,26 @@ export async function holdoutGroups(warehouse: Warehouse, calibrationEnd: string
     group by all
     order by all`);
   return groups.x.map((x, i) => ({ x, tx: groups.tx[i]!, T: groups.T[i]!, actual: groups.actual[i]!, weight: groups.weight[i]! }));
+}
+
+/**
+ * The calibration's frequency table from its holdout groups (in their order: by x, t_x, T), the
+ * rows {@link summariseAt} reads, without another pass over the customers.
+ */
+export function frequenciesOf(groups: readonly { x: number; tx: number; T: number; weight: number }[]): FrequencyTable {
+  const columns = { x: [] as number[], tx: [] as number[], T: [] as number[], weight: [] as number[] };
+  for (const g of groups) {
+    const last = columns.x.length - 1;
+    if (last >= 0 && columns.x[last] === g.x && columns.tx[last] === g.tx && columns.T[last] === g.T) {
+      columns.weight[last]! += g.weight;
+    } else {
+      columns.x.push(g.x);
+      columns.tx.push(g.tx);
+      columns.T.push(g.T);
+      columns.weight.push(g.weight);
+    }
+  }
+  return FrequencyTable.fromColumns(columns);
 }
 
 /**
@@ -135,10 +160,13 @@ async function stagePurchaseDays(warehouse: Warehouse, source: TransactionSource
       : `coalesce(try_cast(${text} as date), try_cast(${text} as timestamp)::date)`;
   const day = source.merge === 'period' && period === 'week' ? `date_trunc('week', ${parsed})::date` : parsed;
   // Exact decimals: sums of doubles depend on the order DuckDB's threads add them in, and the fits
-  // should come out the same to the last bit from the same data.
-  const amount = /^(DECIMAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)/.test(types.get(source.amountColumn)!)
-    ? `${amountColumn}::decimal(38, 9)`
-    : `try_cast(${amountColumn}::varchar as decimal(38, 9))`;
+  // should come out the same to the last bit from the same data. A decimal column is summed as it is.
+  const amountType = types.get(source.amountColumn)!;
+  const amount = amountType.startsWith('DECIMAL')
+    ? amountColumn
+    : /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)/.test(amountType)
+      ? `${amountColumn}::decimal(38, 9)`
+      : `try_cast(${amountColumn}::varchar as decimal(38, 9))`;
   // A file is parsed once, into a table; a query over the warehouse is cheaper to read again than
   // to copy, so the rows stay a view over it.
   await warehouse.run(`
@@ -158,6 +186,25 @@ async function stagePurchaseDays(warehouse: Warehouse, source: TransactionSource
         from ${relation}
     )`);
   if (isFile) await warehouse.run('create or replace temp view _transactions as select * from _transactions_read');
+  // One pass: each customer's days, with the rows read and those without an amount counted on the
+  // way (a sum leaves out the rows without one, as the purchases must). Rows without a customer
+  // or a date form groups of their own, counted and then removed.
+  await warehouse.run(`
+    create or replace temp table _purchase_days as
+    select customer_id, purchase_date, sum(amount) as amount, count(*) as _rows, count(amount) as _amounts
+    from _transactions
+    group by all`);
+  await warehouse.run(`
+    create or replace temp table _purchase_stats as
+    select
+        coalesce(sum(_rows), 0) as rows,
+        coalesce(sum(case when customer_id is null or purchase_date is null then _rows else _rows - _amounts end), 0) as skipped
+    from _purchase_days`);
+  await warehouse.run('delete from _purchase_days where customer_id is null or purchase_date is null or _amounts = 0');
+  await warehouse.run('alter table _purchase_days drop column _rows');
+  await warehouse.run('alter table _purchase_days drop column _amounts');
+  // Why rows were skipped is worked out only when some were (the values' text costs a pass of its own).
+  const skipped = await warehouse.readScalar<number>('select skipped from _purchase_stats');
   await warehouse.run(`
     create or replace temp table _skipped as
     select
@@ -168,16 +215,7 @@ async function stagePurchaseDays(warehouse: Warehouse, source: TransactionSource
         end as reason,
         case when customer_id is null then '(empty)' when purchase_date is null then date_text else amount_text end as value
     from _transactions
-    where customer_id is null or purchase_date is null or amount is null`);
-  await warehouse.run(`
-    create or replace temp table _purchase_stats as
-    select (select count(*) from _transactions) as rows, (select count(*) from _skipped) as skipped`);
-  await warehouse.run(`
-    create or replace temp table _purchase_days as
-    select customer_id, purchase_date, sum(amount) as amount
-    from _transactions
-    where customer_id is not null and purchase_date is not null and amount is not null
-    group by all`);
+    where ${skipped > 0 ? 'customer_id is null or purchase_date is null or amount is null' : 'false'}`);
 }
 
 /** The date formats a column's values decide, or an error saying which --date-format to pass. */
