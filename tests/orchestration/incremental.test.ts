@@ -89,6 +89,7 @@ describe('incremental runs', () => {
     expect(byKey.get('marts.customer_rfm')!.summary).toMatch(/ · from 2024-05: marts\.customer_snapshots changed from 2024-05$/);
     expect(byKey.get('marts.customer_months')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
     expect(byKey.get('marts.customer_lifecycle')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
+    expect(byKey.get('marts.lifecycle_transitions')!.summary).toMatch(/ · from 2024-05: marts\.customer_lifecycle changed from 2024-05$/);
 
     // The same extracts, loaded and built from nothing, hold the same rows.
     expect(await differencesFromFullBuild(incremental.warehouse, landing, dir)).toEqual([]);
