@@ -26,20 +26,52 @@ surveys as (
     select * from marts.customer_surveys
 ),
 
+-- Each person's first touchpoint, first considering one, first loyal month, first referral and
+-- first promoter answer.
+first_touchpoints as (
+    select
+        customer_id,
+        min(occurred_at) as awareness_at,
+        min(occurred_at) filter (where funnel_stage = 'consideration') as consideration_at
+    from touchpoints
+    group by customer_id
+),
+
+first_loyal as (
+    select customer_id, min(month) as loyalty_at
+    from lifecycle
+    where stage = 'loyal'
+    group by customer_id
+),
+
+first_referrals as (
+    select referrer_customer_id as customer_id, min(referred_at) as referred_at
+    from referrals
+    group by referrer_customer_id
+),
+
+first_promoters as (
+    select customer_id, min(answered_at) as answered_at
+    from surveys
+    where nps_group = 'promoter'
+    group by customer_id
+),
+
 reached as (
     select
         customers.customer_id,
         customers.acquisition_channel,
         customers.first_seen_at,
-        (select min(occurred_at) from touchpoints t where t.customer_id = customers.customer_id) as awareness_at,
-        (select min(occurred_at) from touchpoints t where t.customer_id = customers.customer_id and t.funnel_stage = 'consideration') as consideration_at,
+        first_touchpoints.awareness_at,
+        first_touchpoints.consideration_at,
         customers.first_order_at as purchase_at,
-        (select min(month) from lifecycle l where l.customer_id = customers.customer_id and l.stage = 'loyal') as loyalty_at,
-        least(
-            (select min(r.referred_at) from referrals r where r.referrer_customer_id = customers.customer_id),
-            (select min(v.answered_at) from surveys v where v.customer_id = customers.customer_id and v.nps_group = 'promoter')
-        ) as advocacy_at
+        first_loyal.loyalty_at,
+        least(first_referrals.referred_at, first_promoters.answered_at) as advocacy_at
     from customers
+    left join first_touchpoints using (customer_id)
+    left join first_loyal using (customer_id)
+    left join first_referrals using (customer_id)
+    left join first_promoters using (customer_id)
 ),
 
 nested as (
@@ -55,6 +87,17 @@ nested as (
     from reached
 ),
 
+-- Each stage's time on the journey's clock: the latest of the stages reached up to it.
+running as (
+    select
+        *,
+        greatest(awareness_at, consideration_at) as through_consideration,
+        greatest(awareness_at, consideration_at, purchase_at) as through_purchase,
+        greatest(awareness_at, consideration_at, purchase_at, loyalty_at) as through_loyalty,
+        greatest(awareness_at, consideration_at, purchase_at, loyalty_at, advocacy_at) as through_advocacy
+    from nested
+),
+
 stages as (
     select
         customer_id,
@@ -63,19 +106,23 @@ stages as (
         stage_order,
         stage,
         reached_at,
-        case when reached_at is not null then max(reached_at) over journey end as journey_at,
-        case when reached_at is not null then max(reached_at) over before end as previous_at
-    from nested
-    cross join lateral (values
-        (1, 'awareness', awareness_at),
-        (2, 'consideration', consideration_at),
-        (3, 'purchase', purchase_at),
-        (4, 'loyalty', loyalty_at),
-        (5, 'advocacy', advocacy_at)
-    ) as s(stage_order, stage, reached_at)
-    window
-        journey as (partition by customer_id order by stage_order rows between unbounded preceding and current row),
-        before as (partition by customer_id order by stage_order rows between unbounded preceding and 1 preceding)
+        case when reached_at is not null then journey_at end as journey_at,
+        case when reached_at is not null then previous_at end as previous_at
+    from (
+        -- One row per stage: a list unnested, which reads each person once (no join back).
+        select
+            customer_id,
+            acquisition_channel,
+            first_seen_at,
+            unnest([
+                {stage_order: 1, stage: 'awareness', reached_at: awareness_at, journey_at: awareness_at, previous_at: null::timestamp},
+                {stage_order: 2, stage: 'consideration', reached_at: consideration_at, journey_at: through_consideration, previous_at: awareness_at},
+                {stage_order: 3, stage: 'purchase', reached_at: purchase_at, journey_at: through_purchase, previous_at: through_consideration},
+                {stage_order: 4, stage: 'loyalty', reached_at: loyalty_at, journey_at: through_loyalty, previous_at: through_purchase},
+                {stage_order: 5, stage: 'advocacy', reached_at: advocacy_at, journey_at: through_advocacy, previous_at: through_loyalty}
+            ], recursive := true)
+        from running
+    )
 ),
 
 per_channel as (
