@@ -35,7 +35,7 @@ monthly_orders as (
         order_month as activity_month,
         count(*) as order_count,
         sum(net_revenue) as revenue,
-        sum(margin) as margin
+        case when count(margin) = count(*) then sum(margin) end as margin
     from orders
     where order_month >= coalesce(getvariable('clm_month_from')::date - interval 3 month, order_month)
     group by all

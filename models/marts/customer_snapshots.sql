@@ -31,7 +31,7 @@ final as (
         snapshot_month,
         count(*) as frequency,
         sum(net_revenue) as monetary,
-        sum(margin) as margin,
+        case when count(margin) = count(*) then sum(margin) end as margin,
         min(ordered_at) as first_order_at,
         max(ordered_at) as last_order_at,
         datediff('day', max(ordered_at), any_value(snapshot_end)) as recency_days

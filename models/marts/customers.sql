@@ -13,7 +13,8 @@ order_totals as (
         max(ordered_at) as last_order_at,
         count(*) as order_count,
         sum(net_revenue) as revenue,
-        sum(margin) as margin
+        -- Known only when every order carries its cost: a sum over some of them is no margin.
+        case when count(margin) = count(*) then sum(margin) end as margin
     from orders
     group by customer_id
 ),

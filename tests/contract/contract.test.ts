@@ -15,9 +15,10 @@ function ordersSource(map: Record<string, string>): () => unknown {
     });
 }
 
-/** Writes a source file for `name` with customers (e-mail) and orders, and its extracts. */
+/** Writes a source file for `name` with customers (e-mail) and orders (with their cost when the extract has a cost column), and its extracts. */
 function shopWithOrders(dir: string, landing: string, name: string, customers: string, orders: string): string {
   const file = join(dir, `${name}.ts`);
+  const cost = orders.split('\n')[0]!.split(',').includes('cost');
   writeFileSync(file, `import { defineSource } from '../load/source.js';
 export default defineSource({
   name: '${name}',
@@ -30,8 +31,8 @@ export default defineSource({
     },
     {
       name: 'orders', files: 'orders.csv', format: 'csv',
-      columns: { id: 'VARCHAR', customer: 'VARCHAR', at: 'TIMESTAMP', total: 'DECIMAL(12,2)' }, primaryKey: ['id'],
-      provides: { entity: 'orders', map: { order_id: 'id', customer_id: 'customer', ordered_at: 'at', net_revenue: 'total' } },
+      columns: { id: 'VARCHAR', customer: 'VARCHAR', at: 'TIMESTAMP', total: 'DECIMAL(12,2)'${cost ? ", cost: 'DECIMAL(12,2)'" : ''} }, primaryKey: ['id'],
+      provides: { entity: 'orders', map: { order_id: 'id', customer_id: 'customer', ordered_at: 'at', net_revenue: 'total'${cost ? ", cost: 'cost'" : ''} } },
     },
   ],
 });
@@ -72,7 +73,7 @@ describe('the customer-data contract', () => {
   it('stitches two sources with orders for the same people into one person, with no model edited', async () => {
     const dir = tempDir();
     const landing = join(dir, 'landing');
-    const a = shopWithOrders(dir, landing, 'shop_a', 'id,email\nA1,li.lei@163.com\nA2,only.a@x.cn\n', 'id,customer,at,total\nX1,A1,2024-01-05 10:00:00,100\nX2,A2,2024-02-01 10:00:00,7\n');
+    const a = shopWithOrders(dir, landing, 'shop_a', 'id,email\nA1,li.lei@163.com\nA2,only.a@x.cn\n', 'id,customer,at,total,cost\nX1,A1,2024-01-05 10:00:00,100,60\nX2,A2,2024-02-01 10:00:00,7,3\n');
     const b = shopWithOrders(dir, landing, 'shop_b', 'id,email\nB9, Li.Lei@163.com \n', 'id,customer,at,total\nX1,B9,2024-03-09 12:00:00,50.5\n');
     const project = projectWithSources([a, b], { landing });
     const { assets } = await loadDefinitions(project);
@@ -85,5 +86,20 @@ describe('the customer-data contract', () => {
     ]);
     // The same order id in two sources is two orders.
     expect(await query(project, 'select order_id from marts.orders order by order_id')).toEqual([{ order_id: 'shop_a:X1' }, { order_id: 'shop_a:X2' }, { order_id: 'shop_b:X1' }]);
+    // Only one shop knows its costs: a person with orders from both has no margin (a sum over
+    // some orders is none), in their profile, their snapshots and their months alike.
+    expect(await query(project, 'select customer_id, margin::double as margin from marts.customers order by customer_id')).toEqual([
+      { customer_id: 'shop_a:A1', margin: null },
+      { customer_id: 'shop_a:A2', margin: 4 },
+    ]);
+    expect(await query(project, `select snapshot_month::varchar as month, margin::double as margin from marts.customer_snapshots where customer_id = 'shop_a:A1' and snapshot_month in ('2024-02-01', '2024-03-01') order by 1`)).toEqual([
+      { month: '2024-02-01', margin: 40 },
+      { month: '2024-03-01', margin: null },
+    ]);
+    expect(await query(project, `select activity_month::varchar as month, margin::double as margin from marts.customer_months where customer_id = 'shop_a:A1' and activity_month <= '2024-03-01' order by 1`)).toEqual([
+      { month: '2024-01-01', margin: 40 },
+      { month: '2024-02-01', margin: 0 },
+      { month: '2024-03-01', margin: null },
+    ]);
   });
 });
