@@ -36,21 +36,26 @@ current_stage as (
     where month = (select max(month) from lifecycle) and stage not in ('prospect', 'churned')
 ),
 
+order_gaps as (
+    -- Each buyer's usual interval between orders, and how long they took to order a second time.
+    select
+        customer_id,
+        datediff('day', min(ordered_at), max(ordered_at)) / nullif(count(*) - 1, 0) as usual_gap_days,
+        datediff('day', min(ordered_at), min(ordered_at) filter (where order_number = 2)) as second_order_gap_days
+    from orders
+    group by customer_id
+),
+
 second_order_gap as (
     -- How long repeat buyers took to order a second time: the 75th percentile.
-    select ceil(quantile_cont(gap_days, 0.75))::integer as second_order_days
-    from (
-        select datediff('day', min(ordered_at), min(ordered_at) filter (where order_number = 2)) as gap_days
-        from orders
-        group by customer_id
-    )
-    where gap_days is not null
+    select ceil(quantile_cont(second_order_gap_days, 0.75))::integer as second_order_days
+    from order_gaps
+    where second_order_gap_days is not null
 ),
 
 usual_interval as (
-    select customer_id, datediff('day', min(ordered_at), max(ordered_at)) / nullif(count(*) - 1, 0) as usual_gap_days
-    from orders
-    group by customer_id
+    select customer_id, usual_gap_days
+    from order_gaps
 ),
 
 latest_nps as (
