@@ -26,8 +26,8 @@ surveys as (
     select * from marts.customer_surveys
 ),
 
--- Each person's first touchpoint, first considering one, first loyal month, first referral and
--- first promoter answer.
+-- Each person's first touchpoint, first touchpoint of consideration, first loyal month, first
+-- referral and first promoter answer.
 first_touchpoints as (
     select
         customer_id,
