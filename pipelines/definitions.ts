@@ -4,7 +4,7 @@
  * `models/**.sql` plus those the customer-data contract generates. Schedules live in `schedules.ts`.
  */
 import { withWarehouse } from './warehouse/connection.js';
-import type { SourceDefinition } from './load/source.js';
+import { rawTableName, type SourceDefinition } from './load/source.js';
 import { loadAssets } from './load/assets.js';
 import { assertNoOpenChoices, discoverSources } from './sources/registry.js';
 import { discoverModels, modelsForSources, type ModelDefinition } from './models/model.js';
@@ -31,7 +31,8 @@ export async function loadDefinitions(project: Pick<Project, 'models' | 'sources
   const models = [...contractModels(sources, sqlModels), ...sqlModels];
   const upstreamOfModels = [...sources.flatMap(loadAssets), ...analyticsAssets()];
   const otherKeys = new Set(upstreamOfModels.map((a) => a.key));
-  const built = await withWarehouse(':memory:', (parser) => modelAssets(parser, models, otherKeys));
+  const primaryKeys = new Map(sources.flatMap((source) => source.tables.map((table) => [`raw.${rawTableName(source, table)}`, table.primaryKey ?? []] as const)));
+  const built = await withWarehouse(':memory:', (parser) => modelAssets(parser, models, otherKeys, primaryKeys));
   const marts = models.filter((m) => m.layer === 'marts').map((m) => m.key);
   return { sources, models, assets: topologicalOrder([...upstreamOfModels, ...built, publishAsset(marts)]) };
 }

@@ -5,14 +5,13 @@
  */
 import { ClmError } from '../errors.js';
 import { isOpenChoice, providesOf, rawTableName, type Provides, type SourceDefinition, type TableSpec } from '../load/source.js';
-import type { ModelDefinition, TestSpec } from '../models/model.js';
+import type { MergeSpec, ModelDefinition, TestSpec } from '../models/model.js';
+import { unionPartialBuild, type MergedProvider } from './union-merge.js';
 import { ident, literal, type Warehouse } from '../warehouse/connection.js';
 import { DUCKDB_TYPE, ENTITIES, unionModelKey, type ContractType, type Entity } from './entities.js';
 
-/** A model that feeds an entity: its key and the source it speaks for. */
-interface Provider {
-  key: string;
-  source: string;
+/** A model that feeds an entity: its key, the source it speaks for and how its rows merge. */
+interface Provider extends MergedProvider {
   /** Where it is declared, for messages. */
   file: string;
 }
@@ -36,7 +35,7 @@ export function contractModels(sources: readonly SourceDefinition[], sqlModels: 
     }
   }
   const unions = ENTITIES.map((entity) =>
-    unionModel(entity, providers.filter((m) => m.provides?.entity === entity.name).map((m) => ({ key: m.key, source: m.provides!.source, file: m.file }))),
+    unionModel(entity, providers.filter((m) => m.provides?.entity === entity.name).map((m) => ({ key: m.key, source: m.provides!.source, file: m.file, merge: m.merge }))),
   );
   return [...mapped, ...unions];
 }
@@ -59,6 +58,7 @@ function mappedStagingModel(source: SourceDefinition, table: TableSpec, provides
     columns.push(`_source_file || ':' || _source_line as order_id`);
   }
   const name = several ? `stg_${source.name}__${table.name}_${provides.entity}` : `stg_${source.name}__${table.name}`;
+  const raw = `raw.${rawTableName(source, table)}`;
   const filters = [provides.where ? `where ${provides.where}` : ''];
   if (provides.entity === 'customers') {
     filters.push(`qualify row_number() over (partition by customer_id order by _source_file desc, _source_line desc) = 1`);
@@ -77,8 +77,21 @@ function mappedStagingModel(source: SourceDefinition, table: TableSpec, provides
     grain: '',
     tests: [],
     provides: { entity: provides.entity, source: source.name },
-    upstream: [`raw.${rawTableName(source, table)}`],
+    merge: mappedMerge(provides, declared, raw),
+    upstream: [raw],
   };
+}
+
+/**
+ * A mapped table's rows merge into the union by the entity's key (orders: by order id), which a
+ * new raw row gives through the same mapping.
+ */
+function mappedMerge(provides: Provides, declared: ReadonlySet<string>, raw: string): MergeSpec | undefined {
+  const column = ENTITIES.find((e) => e.name === provides.entity)?.key?.[0] ?? 'order_id';
+  const value = provides.map[column];
+  if (value !== undefined && isOpenChoice(value)) return undefined;
+  const expression = value === undefined ? (column === 'order_id' ? `_source_file || ':' || _source_line` : undefined) : declared.has(value) ? ident(value) : `(${value})`;
+  return expression === undefined ? undefined : { column, changedBy: { [raw]: expression } };
 }
 
 /** `intermediate.int_<entity>_unioned`: every provider's rows, cast to the contract's types. */
@@ -101,35 +114,40 @@ function unionModel(entity: Entity, providers: readonly Provider[]): ModelDefini
     tests,
     upstream: providers.map((p) => p.key),
     compile: (warehouse) => unionSql(warehouse, entity, providers),
+    partialBuild: unionPartialBuild(key, providers, (warehouse, provider, where) => providerSelect(warehouse, entity, provider as Provider, where)),
   };
 }
 
+const typed = (expression: string, type: ContractType) => `${expression}::${DUCKDB_TYPE[type]}`;
+
 /** The union's SQL, after checking each provider's columns against the contract. */
 async function unionSql(warehouse: Warehouse, entity: Entity, providers: readonly Provider[]): Promise<string> {
-  const typed = (expression: string, type: ContractType) => `${expression}::${DUCKDB_TYPE[type]}`;
   if (providers.length === 0) {
     const columns = [`null::varchar as source`, ...entity.columns.map((c) => `${typed('null', c.type)} as ${ident(c.name)}`)];
     return `select ${columns.join(', ')} where false`;
   }
   const selects: string[] = [];
-  for (const provider of providers) {
-    const described = await warehouse.readAll<{ column_name: string; column_type: string }>(`describe select * from ${provider.key}`);
-    const types = new Map(described.map((d) => [d.column_name, d.column_type]));
-    const columns = [`${literal(provider.source)} as source`];
-    for (const column of entity.columns) {
-      const type = types.get(column.name);
-      const where = `${provider.key} (${provider.file}, source ${provider.source}) provides ${entity.name}`;
-      if (type === undefined) {
-        if (column.required) throw new ClmError(`Contract broken: ${where}: required column ${column.name} is missing`);
-        columns.push(`${typed('null', column.type)} as ${ident(column.name)}`);
-        continue;
-      }
-      if (!fits(type, column.type)) throw new ClmError(`Contract broken: ${where}: column ${column.name} is ${type}; the contract needs ${describeType(column.type)}`);
-      columns.push(`${typed(ident(column.name), column.type)} as ${ident(column.name)}`);
-    }
-    selects.push(`select\n    ${columns.join(',\n    ')}\nfrom ${provider.key}`);
-  }
+  for (const provider of providers) selects.push(await providerSelect(warehouse, entity, provider));
   return selects.join('\n\nunion all\n\n');
+}
+
+/** One provider's rows cast to the contract (those meeting `where`, over the provider's columns, if given). */
+async function providerSelect(warehouse: Warehouse, entity: Entity, provider: Provider, where?: string): Promise<string> {
+  const described = await warehouse.readAll<{ column_name: string; column_type: string }>(`describe select * from ${provider.key}`);
+  const types = new Map(described.map((d) => [d.column_name, d.column_type]));
+  const columns = [`${literal(provider.source)} as source`];
+  const providing = `${provider.key} (${provider.file}, source ${provider.source}) provides ${entity.name}`;
+  for (const column of entity.columns) {
+    const type = types.get(column.name);
+    if (type === undefined) {
+      if (column.required) throw new ClmError(`Contract broken: ${providing}: required column ${column.name} is missing`);
+      columns.push(`${typed('null', column.type)} as ${ident(column.name)}`);
+      continue;
+    }
+    if (!fits(type, column.type)) throw new ClmError(`Contract broken: ${providing}: column ${column.name} is ${type}; the contract needs ${describeType(column.type)}`);
+    columns.push(`${typed(ident(column.name), column.type)} as ${ident(column.name)}`);
+  }
+  return `select\n    ${columns.join(',\n    ')}\nfrom ${provider.key}${where ? `\nwhere ${where}` : ''}`;
 }
 
 /** Whether a provider's DuckDB type carries the contract type without guessing. */

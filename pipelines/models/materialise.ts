@@ -1,7 +1,7 @@
 import type { Warehouse } from '../warehouse/connection.js';
 import { ClmError, ModelError } from '../errors.js';
 import { ident } from '../warehouse/connection.js';
-import type { ModelDefinition, TestSpec } from './model.js';
+import type { ModelDefinition, PartialBuild, PartialBuildContext, TestSpec } from './model.js';
 import { keepFingerprints, planMonths, type MonthRange } from './incremental.js';
 import type { BuildHistory } from '../orchestration/asset.js';
 import { failingRowCondition, failingRowsSql, testName } from './test-sql.js';
@@ -23,6 +23,10 @@ export interface ModelOutcome {
   builtFrom?: string;
   /** Which months were built, and why, for the progress line: `from 2026-10: marts.orders changed from 2026-10`. */
   months?: string;
+  /** What a partial build wrote, for the progress line. */
+  partial?: string;
+  /** The table's content version, when the build knows it (a partial build keeps it up to date). */
+  content?: string;
 }
 
 export interface ModelBuildOptions {
@@ -30,6 +34,8 @@ export interface ModelBuildOptions {
   partition?: string;
   /** The model's inputs now and at its last build: a partitioned model that allows it recomputes only the months that changed. */
   history?: BuildHistory;
+  /** What a model with a partial build (a contract union) needs to know of the graph. */
+  graph?: Omit<PartialBuildContext, 'history'>;
 }
 
 /**
@@ -43,6 +49,21 @@ export async function materialiseModel(warehouse: Warehouse, model: ModelDefinit
   const started = performance.now();
   let range: MonthRange = { from: null, to: null };
   let months: string | undefined;
+  const partial = model.partialBuild && options.history && options.graph && !options.partition ? { ...options.graph, history: options.history } : undefined;
+  if (model.partialBuild && partial) {
+    let merged: Awaited<ReturnType<PartialBuild['tryBuild']>>;
+    try {
+      merged = await model.partialBuild.tryBuild(warehouse, partial);
+    } catch (error) {
+      if (error instanceof ClmError) throw error;
+      throw new ModelError(model.key, model.file, error);
+    }
+    if (merged) {
+      const outcome = await finish(warehouse, model, merged.tested, kind, started);
+      await model.partialBuild.remember(warehouse, partial, merged.content);
+      return { ...outcome, partial: merged.summary, content: merged.content };
+    }
+  }
   try {
     const plan = model.partition?.recomputeFrom && !options.partition && options.history ? await planMonths(warehouse, model, options.history) : undefined;
     if (options.partition) range = { from: `${options.partition}-01`, to: `${options.partition}-01` };
@@ -62,7 +83,8 @@ export async function materialiseModel(warehouse: Warehouse, model: ModelDefinit
   }
   const tested = model.partition && (range.from || range.to) ? `(select * from ${model.key} where ${monthFilter(model.partition.column, range)})` : model.key;
   const outcome = await finish(warehouse, model, tested, kind, started);
-  return { ...outcome, builtFrom: range.to === null && range.from ? range.from : undefined, months };
+  const content = model.partialBuild && partial ? await model.partialBuild.remember(warehouse, partial, undefined) : undefined;
+  return { ...outcome, builtFrom: range.to === null && range.from ? range.from : undefined, months, content };
 }
 
 async function replaceRelation(warehouse: Warehouse, model: ModelDefinition, sql: string, kind: 'view' | 'table'): Promise<void> {

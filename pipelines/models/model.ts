@@ -4,6 +4,7 @@ import { basename, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { GraphError } from '../errors.js';
 import type { Warehouse } from '../warehouse/connection.js';
+import type { BuildHistory } from '../orchestration/asset.js';
 
 /** The layers, in order; each is a schema in the warehouse. */
 export const LAYERS = ['staging', 'intermediate', 'marts'] as const;
@@ -33,6 +34,23 @@ export interface MonthOfRows {
   where?: string;
 }
 
+/**
+ * How a model that provides an entity has its rows replaced in the entity's union when its inputs
+ * only grew (see contract/union-merge.ts): the rows whose `column` holds a value that new input
+ * rows name are computed again, and no others.
+ */
+export interface MergeSpec {
+  /** The column whose values name the rows to compute again: the entity's key, or order_id. */
+  column: string;
+  /**
+   * Each raw table the model reads (through staging views too) → an expression over that table's
+   * new rows (`new_rows`) giving the values of `column` they change. A table not named here that
+   * changes, or a change that is not new rows (a replaced row, unless the expression is the
+   * table's primary key), builds the union whole.
+   */
+  changedBy: Readonly<Record<string, string>>;
+}
+
 /** `error` stops the model's dependents; `warn` is recorded and shown only. */
 export type Severity = 'error' | 'warn';
 
@@ -57,6 +75,13 @@ export interface ModelDefinition {
   partition?: MonthPartition;
   /** A staging model that provides a contract entity (its YAML's `provides:`), and for which source. */
   provides?: { entity: string; source: string };
+  /** For a model that provides an entity: how its rows are merged into the union (YAML `merge_by:`). */
+  merge?: MergeSpec;
+  /**
+   * A build that may write only part of the table (the contract's unions): tried before a build
+   * of the whole table, and told of every build that succeeds.
+   */
+  partialBuild?: PartialBuild;
   /**
    * For models generated from the contract: writes the SQL when the model is built, from what its
    * upstream tables hold (the union reads each provider's columns), checking the contract as it goes.
@@ -64,6 +89,33 @@ export interface ModelDefinition {
   compile?: (warehouse: Warehouse) => Promise<string>;
   /** Upstream keys known without parsing the SQL (generated models). */
   upstream?: readonly string[];
+}
+
+/** What a partial build needs to know about the run and the graph. */
+export interface PartialBuildContext {
+  history: BuildHistory;
+  /**
+   * The raw tables a staging model reads (through other staging views), and a fingerprint of the
+   * SQL on the way; undefined when it reads anything else.
+   */
+  leaves: (key: string) => Leaves | undefined;
+  /** A raw table → its declared primary key. */
+  primaryKeys: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface Leaves {
+  inputs: readonly string[];
+  code: string;
+}
+
+export interface PartialBuild {
+  /**
+   * Writes what changed, and returns the rows it wrote (a table for the tests to read) and the
+   * table's content fingerprint; undefined when the table must be built whole.
+   */
+  tryBuild(warehouse: Warehouse, context: PartialBuildContext): Promise<{ tested: string; summary: string; content: string } | undefined>;
+  /** After a build that succeeds (whole or partial): keeps what the next one starts from; returns the content fingerprint. */
+  remember(warehouse: Warehouse, context: PartialBuildContext, content: string | undefined): Promise<string>;
 }
 
 /**
@@ -96,6 +148,7 @@ export async function discoverModels(modelsDir: string, projectRoot = join(model
         provides: properties?.provides
           ? { entity: properties.provides, source: properties.source ?? sourceOfStagingModel(name, shown) }
           : undefined,
+        merge: properties?.merge,
       });
     }
   }
@@ -129,6 +182,7 @@ interface Properties {
   partition?: MonthPartition;
   provides?: string;
   source?: string;
+  merge?: MergeSpec;
 }
 
 /** `stg_<source>__<entity>s` → `<source>`. */
@@ -150,6 +204,7 @@ export function parseProperties(text: string, file: string): Properties {
     recompute_from?: unknown;
     provides?: string;
     source?: string;
+    merge_by?: unknown;
   };
   const tests: TestSpec[] = [];
   for (const column of doc.columns ?? []) {
@@ -165,7 +220,20 @@ export function parseProperties(text: string, file: string): Properties {
   } else if (doc.recompute_from !== undefined) {
     fail(file, 'recompute_from needs partitioned_by: month');
   }
-  return { description: doc.description?.trim(), grain: doc.grain, tests, partition, provides: doc.provides, source: doc.source };
+  if (doc.merge_by !== undefined && doc.provides === undefined) fail(file, 'merge_by is for a model that provides an entity (provides:)');
+  const merge = doc.merge_by === undefined ? undefined : mergeBy(doc.merge_by, file);
+  return { description: doc.description?.trim(), grain: doc.grain, tests, partition, provides: doc.provides, source: doc.source, merge };
+}
+
+/** `merge_by: { column, changed_by: { raw.table: expression } }`. */
+function mergeBy(value: unknown, file: string): MergeSpec {
+  const usage = 'merge_by needs column (the key whose rows are merged) and changed_by, mapping each raw table it reads (schema.table) to an expression over its new rows giving that key';
+  const { column, changed_by: changedBy } = (value ?? {}) as { column?: unknown; changed_by?: unknown };
+  if (typeof column !== 'string' || typeof changedBy !== 'object' || changedBy === null || Array.isArray(changedBy)) fail(file, usage);
+  for (const [input, expression] of Object.entries(changedBy)) {
+    if (!/^raw\.[a-z_][a-z0-9_]*$/.test(input) || typeof expression !== 'string') fail(file, usage);
+  }
+  return { column, changedBy: changedBy as Record<string, string> };
 }
 
 /** `recompute_from:` maps each input (schema.table) to its month column, or to `{ month, columns, where }`. */

@@ -16,6 +16,8 @@ export interface AssetResult {
   changed?: boolean;
   /** A month-partitioned table rebuilt from `month` (YYYY-MM-01) on, in `column`: the rows before it are as they were. */
   builtFrom?: { month: string; column: string };
+  /** The table's content version (`contentVersion` in data-versions.ts), when the asset knows it without reading the table again. */
+  content?: string;
 }
 
 /** What the runner knows about an asset's inputs and its last build (incremental builds start from it). */

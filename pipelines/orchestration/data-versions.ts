@@ -24,6 +24,34 @@ export function fingerprint(...parts: readonly string[]): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * A table's content as sums over its rows: the count, the xor and the sum of each row's hash. Each
+ * is a sum, so the content after replacing some rows is the content before, less the rows taken
+ * out, plus the rows put in: a table merged in part need not be read whole again.
+ */
+export interface ContentSums {
+  rows: bigint;
+  xor: bigint;
+  total: bigint;
+}
+
+export async function contentSums(warehouse: Warehouse, relation: string, where = 'true'): Promise<ContentSums> {
+  const [row] = await warehouse.readAll<{ rows: string; xor: string; total: string }>(
+    `select count(*)::varchar as rows, coalesce(bit_xor(hash(t)), 0)::varchar as xor, coalesce(sum(hash(t)::hugeint), 0)::varchar as total from ${relation} as t where ${where}`,
+  );
+  return { rows: BigInt(row!.rows), xor: BigInt(row!.xor), total: BigInt(row!.total) };
+}
+
+/** `before` with the rows of `removed` taken out and those of `added` put in. */
+export function replacedSums(before: ContentSums, removed: ContentSums, added: ContentSums): ContentSums {
+  return { rows: before.rows - removed.rows + added.rows, xor: before.xor ^ removed.xor ^ added.xor, total: before.total - removed.total + added.total };
+}
+
+/** A table's data version from its content. */
+export function contentVersion(sums: ContentSums): string {
+  return fingerprint(String(sums.rows), String(sums.xor), String(sums.total));
+}
+
 /** The settings models read (as DuckDB variables) are part of every code version. */
 export function settingsFingerprint(settings: Settings): string {
   const { warehouse: _w, landing: _l, sources: _s, duckdb: _d, timezone: _t, ...read } = settings;

@@ -9,7 +9,7 @@ import type { Asset, AssetContext, AssetResult } from './asset.js';
 import { selectAssets } from './graph.js';
 import { acquireLock } from './lock.js';
 import { createWorkingCopy } from './working-copy.js';
-import { fingerprint, inputsOf, parseInputs, readDataVersions, settingsFingerprint, writeDataVersion, type DataVersion } from './data-versions.js';
+import { contentSums, contentVersion, fingerprint, inputsOf, parseInputs, readDataVersions, settingsFingerprint, writeDataVersion, type DataVersion } from './data-versions.js';
 import { newRunId, pruneRunRecords, recordAsset, recordKilledRun, recordRunEnd, recordRunStart, type AssetStatus, type RunStatus, type Trigger } from './run-records.js';
 
 export interface RunOptions {
@@ -50,6 +50,8 @@ export interface AssetOutcome {
   unchanged?: boolean;
   /** Rebuilt from a month on (see AssetResult.builtFrom). */
   builtFrom?: AssetResult['builtFrom'];
+  /** The table's content version, when the asset computed it (see AssetResult.content). */
+  content?: string;
 }
 
 export interface RunSummary {
@@ -154,7 +156,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const dataVersion = since && previous
           ? fingerprint(previous.dataVersion, since.month, (await contentFingerprint(warehouse, asset.key, `"${since.column}" >= date '${since.month}'`)) ?? '')
           : codeVersion
-            ? ((await contentFingerprint(warehouse, asset.key)) ?? fingerprint(codeVersion, inputs))
+            ? (outcome.content ?? (await contentFingerprint(warehouse, asset.key)) ?? fingerprint(codeVersion, inputs))
             : outcome.changed === false && previous ? previous.dataVersion : fingerprint(runId, asset.key);
         const version = { dataVersion, codeVersion, inputs, rows: outcome.rows ?? null, runId };
         versions.set(asset.key, version);
@@ -232,6 +234,7 @@ async function materialise(warehouse: Warehouse, context: Omit<AssetContext, 'wa
       metrics: result?.metrics,
       changed: result?.changed,
       builtFrom: result?.builtFrom,
+      content: result?.content,
       warnings: result?.checks?.filter((c) => !c.passed && c.severity === 'warn').map((c) => `${c.name}: ${c.failingRows} failing rows`),
     };
     await recordAsset(warehouse, {
@@ -269,8 +272,7 @@ async function codeVersionOf(asset: Asset, context: AssetContext, settingsVersio
 /** Rows and an order-free hash of a table's rows; null for a view or a missing table. */
 async function contentFingerprint(warehouse: Warehouse, key: string, where = 'true'): Promise<string | null> {
   if ((await relationType(warehouse, key)) !== 'BASE TABLE') return null;
-  const [row] = await warehouse.readAll<{ rows: number; xor: string; total: string }>(`select count(*) as rows, coalesce(bit_xor(hash(t)), 0)::varchar as xor, coalesce(sum(hash(t)::hugeint), 0)::varchar as total from ${key} as t where ${where}`);
-  return fingerprint(String(row!.rows), row!.xor, row!.total);
+  return contentVersion(await contentSums(warehouse, key, where));
 }
 
 /** 'BASE TABLE' or 'VIEW' for a relation `schema.name`; null when there is none. */
@@ -296,6 +298,8 @@ async function dropRawTables(warehouse: Warehouse, plan: readonly Asset[]): Prom
     // An extractor pulls everything again.
     await warehouse.run('delete from meta.extract_state where source = $1 and table_name = $2', [source, table]);
   }
+  // Rows that are not loaded again must leave the unions too: the next build of each is whole.
+  await warehouse.run('delete from meta.union_marks');
 }
 
 function progressLine(asset: Asset, outcome: AssetOutcome, partition?: string): string {

@@ -97,6 +97,17 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
         fingerprint varchar not null,
         primary key (model_key, input_key, month)
     )`);
+  // What each contract union was last built from, for the next build to merge only what changed
+  // (see contract/union-merge.ts): its content sums, and as JSON its providers' code and each raw
+  // table's rows per loading run.
+  await warehouse.run(`
+    create table if not exists meta.union_marks (
+        model_key varchar not null,
+        content_rows varchar not null,
+        content_xor varchar not null,
+        content_total varchar not null,
+        marks json not null
+    )`);
   // What each asset was last built from (see orchestration/data-versions.ts).
   await warehouse.run(`
     create table if not exists meta.data_versions (

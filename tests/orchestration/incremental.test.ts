@@ -10,8 +10,9 @@ const BUILT_SCHEMAS = ['intermediate', 'marts', 'analytics'];
 
 /**
  * A day's extract after the sample's last: new orders, a late one dated two years back, and a
- * newer version of an order already loaded (cancelled since), each with its order lines. The
- * second day brings new orders only.
+ * newer version of an order already loaded (cancelled since), each with its order lines, and a
+ * newer version of a line already loaded (one more unit). The second day brings new orders and a
+ * return of a line of the first day.
  */
 function writeNextDay(landing: string, day: 1 | 2): void {
   const orders = readFileSync(join(landing, 'erp', 'orders_2026.csv'), 'utf8').trim().split('\n');
@@ -31,7 +32,14 @@ function writeNextDay(landing: string, day: 1 | 2): void {
     const t = template[(2 * i + k) % template.length]!;
     return [`L${prefix}${String(2 * i + k).padStart(8, '0')}`, order[0], t[2], t[3], t[4], t[5]].join(',');
   }));
-  writeFileSync(join(landing, 'erp', `order_lines_2026_next${day}.csv`), [lines[0], ...newLines].join('\n') + '\n');
+  const changedLine = lines[40]!.split(',');
+  changedLine[3] = String(Number(changedLine[3]) + 1);
+  writeFileSync(join(landing, 'erp', `order_lines_2026_next${day}.csv`), [lines[0], ...newLines, ...(day === 1 ? [changedLine.join(',')] : [])].join('\n') + '\n');
+  if (day === 2) {
+    // The first line of the first day's first order, one unit back.
+    const price = lines[1]!.split(',')[4];
+    writeFileSync(join(landing, 'erp', 'returns_next2.csv'), `return_id,order_line_id,returned_at,quantity,refund_cny,reason\nRT900000001,L900000000,${next} 08:00:00,1,${price},changed mind\n`);
+  }
 }
 
 function monthBefore(month: string): string {
@@ -83,6 +91,10 @@ describe('incremental runs', () => {
     expect(byKey.get('marts.customer_touchpoints')!.unchanged).toBe(true);
     expect(byKey.get('intermediate.int_customers_stitched')!.unchanged).toBe(true);
     expect(byKey.get('intermediate.int_customer_profiles')!.unchanged).toBe(true);
+    // The unions keep their rows and compute again those of the keys the new rows name, unless a
+    // replaced row may have named other keys: the changed line may have moved to another order.
+    expect(byKey.get('intermediate.int_order_lines_unioned')!.summary).toMatch(/ · merged: 27 rows for 27 keys that new rows name \(1 replaced\), from staging\.stg_erp__order_lines$/);
+    expect(byKey.get('intermediate.int_orders_unioned')!.summary).toMatch(/^[\d,]+ rows$/);
     // Month-partitioned marts recompute from the month of the late order on, and keep the months before.
     expect(byKey.get('marts.orders')!.summary).toMatch(/ · from 2024-05: intermediate\.int_orders_unioned changed from 2024-05$/);
     expect(byKey.get('marts.customer_snapshots')!.summary).toMatch(/ · from 2024-05: marts\.orders changed from 2024-05$/);
@@ -107,6 +119,9 @@ describe('incremental runs', () => {
     expect(third.status).toBe('success');
     const lastMonth = await withWarehouse(incremental.warehouse, (w) => w.readScalar<string>(`select strftime(max(snapshot_month), '%Y-%m') from marts.customer_snapshots`), { readOnly: true });
     const thirdByKey = new Map(third.assets.map((a) => [a.key, a]));
+    // New orders, lines and a return: each union merges the keys they name (the returned line, and its order).
+    expect(thirdByKey.get('intermediate.int_order_lines_unioned')!.summary).toMatch(/ · merged: 25 rows for 25 keys that new rows name \(1 replaced\)/);
+    expect(thirdByKey.get('intermediate.int_orders_unioned')!.summary).toMatch(/ · merged: 13 rows for 13 keys that new rows name \(1 replaced\)/);
     // (From the month before when the day starts a month: the previous last month was month to date.)
     expect(thirdByKey.get('marts.customer_snapshots')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.orders changed from ${lastMonth}$`));
     expect(thirdByKey.get('marts.orders')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*intermediate\\.int_orders_unioned changed from ${lastMonth}$`));
