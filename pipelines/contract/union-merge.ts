@@ -38,6 +38,9 @@ interface Marks {
 
 type RunCounts = Map<string, number>;
 
+/** Up to this many keys, a provider is filtered by a written-out list (see below). */
+const MAX_LISTED_KEYS = 100_000;
+
 /** A merge plan for one provider: the SQL of the keys to compute again. */
 interface ProviderMerge {
   provider: MergedProvider;
@@ -108,12 +111,19 @@ export function unionPartialBuild(modelKey: string, providers: readonly MergedPr
       let keys = 0;
       for (const plan of plans) {
         await warehouse.run(`create or replace temp table _union_keys as select distinct k from (${plan.touched.join('\nunion all\n')}) where k is not null`);
-        keys += await warehouse.readScalar<number>('select count(*)::integer from _union_keys');
+        const [found] = await warehouse.readAll<{ keys: number; text: boolean }>(`select count(*)::integer as keys, coalesce(bool_and(typeof(k) = 'VARCHAR'), true) as text from _union_keys`);
+        keys += found!.keys;
         const inUnion = `source = ${literal(plan.provider.source)} and ${ident(plan.column)} in (select k::varchar from _union_keys)`;
         const out = await contentSums(warehouse, modelKey, inUnion);
         removed = { rows: removed.rows + out.rows, xor: removed.xor ^ out.xor, total: removed.total + out.total };
         await warehouse.run(`delete from ${modelKey} where ${inUnion}`);
-        await warehouse.run(`insert into _union_merged\n${await select(warehouse, plan.provider, `${ident(plan.column)} in (select k from _union_keys)`)}`);
+        // A list of text keys written out is pushed down through the provider's joins and sums to
+        // its scans; a semi join with the keys' table is applied to the provider's result.
+        const listed = found!.text && found!.keys <= MAX_LISTED_KEYS;
+        const inProvider = listed
+          ? `${ident(plan.column)} in (${(await warehouse.readAll<{ k: string }>('select k from _union_keys')).map((r) => literal(r.k)).join(', ')})`
+          : `${ident(plan.column)} in (select k from _union_keys)`;
+        await warehouse.run(`insert into _union_merged\n${await select(warehouse, plan.provider, inProvider)}`);
       }
       await warehouse.run('drop table _union_keys');
       const added = await contentSums(warehouse, '_union_merged');

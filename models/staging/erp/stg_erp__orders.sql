@@ -22,9 +22,11 @@ totals as (
     group by order_id
 ),
 
+-- The order id is taken from the lines' totals: a filter on it (a merge into the union, see the
+-- YAML) then reaches the lines before they are summed.
 final as (
     select
-        orders.order_id,
+        totals.order_id,
         orders.erp_customer_id as customer_id,
         orders.ordered_at,
         orders.status,
@@ -36,8 +38,8 @@ final as (
         totals.refunds,
         totals.net_revenue,
         totals.cost
-    from orders
-    inner join totals using (order_id)
+    from totals
+    inner join orders using (order_id)
 )
 
 select * from final
