@@ -154,6 +154,10 @@ export function unionPartialBuild(modelKey: string, providers: readonly MergedPr
       await warehouse.run('insert into meta.union_marks values ($1, $2, $3, $4, $5)', [modelKey, String(sums.rows), String(sums.xor), String(sums.total), JSON.stringify(marks)]);
       return contentVersion(sums);
     },
+
+    async forget(warehouse) {
+      await warehouse.run('delete from meta.union_marks where model_key = $1', [modelKey]);
+    },
   };
 }
 

@@ -84,6 +84,7 @@ export async function materialiseModel(warehouse: Warehouse, model: ModelDefinit
   const tested = model.partition && (range.from || range.to) ? `(select * from ${model.key} where ${monthFilter(model.partition.column, range)})` : model.key;
   const outcome = await finish(warehouse, model, tested, kind, started);
   const content = model.partialBuild && partial ? await model.partialBuild.remember(warehouse, partial, undefined) : undefined;
+  if (model.partialBuild && !partial) await model.partialBuild.forget(warehouse);
   return { ...outcome, builtFrom: range.to === null && range.from ? range.from : undefined, months, content };
 }
 
