@@ -113,7 +113,7 @@ describe('incremental runs', () => {
       expect(await w.readAll(`select status, _source_file like '%next%' as from_the_new_file from raw.erp__orders where _source_file like '%next%' and status = 'cancelled'`)).toEqual([{ status: 'cancelled', from_the_new_file: true }]);
     }, { readOnly: true });
 
-    // A day of new orders only: the partitioned marts recompute their last month, and agree again.
+    // A day of new orders and a return: the partitioned marts recompute their last month, and agree again.
     writeNextDay(landing, 2);
     const third = await run(incremental);
     expect(third.status).toBe('success');
@@ -130,5 +130,17 @@ describe('incremental runs', () => {
     }
     expect(thirdByKey.get('marts.customer_rfm')!.summary).toMatch(new RegExp(` · from (${lastMonth}|${monthBefore(lastMonth)}): .*marts\\.customer_snapshots changed from`));
     expect(await differencesFromFullBuild(incremental.warehouse, landing, dir)).toEqual([]);
-  }, 240_000);
+
+    // A product's cost changes: the lines read products, which they do not say how to merge, so
+    // their union is built whole; the orders' union reads them through the lines, and is too.
+    const products = join(landing, 'erp', 'products.parquet');
+    await withWarehouse(':memory:', (w) => w.run(`copy (select * replace ((try_cast(unit_cost_cny as decimal(12, 2)) - 1)::varchar as unit_cost_cny) from read_parquet('${products}') where try_cast(unit_cost_cny as decimal(12, 2)) >= 1 order by product_id limit 1) to '${join(landing, 'erp', 'products_next3.parquet')}'`));
+    const fourth = await run(incremental);
+    expect(fourth.status).toBe('success');
+    const fourthByKey = new Map(fourth.assets.map((a) => [a.key, a]));
+    expect(fourthByKey.get('raw.erp__products')!.summary).toMatch(/^1 new files/);
+    expect(fourthByKey.get('intermediate.int_order_lines_unioned')!.summary).toMatch(/^[\d,]+ rows$/);
+    expect(fourthByKey.get('intermediate.int_orders_unioned')!.summary).toMatch(/^[\d,]+ rows$/);
+    expect(await differencesFromFullBuild(incremental.warehouse, landing, dir)).toEqual([]);
+  }, 300_000);
 });
