@@ -114,7 +114,7 @@ function unionModel(entity: Entity, providers: readonly Provider[]): ModelDefini
     tests,
     upstream: providers.map((p) => p.key),
     compile: (warehouse) => unionSql(warehouse, entity, providers),
-    partialBuild: unionPartialBuild(key, providers, (warehouse, provider, where) => providerSelect(warehouse, entity, provider as Provider, where)),
+    partialBuild: unionPartialBuild(key, providers, (warehouse, provider, where) => providerSelect(warehouse, entity, provider, where)),
   };
 }
 

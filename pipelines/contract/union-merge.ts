@@ -27,7 +27,7 @@ export interface MergedProvider {
 }
 
 /** The union's select of one provider's rows, cast to the contract, with an optional condition on the provider's columns. */
-export type ProviderSelect = (warehouse: Warehouse, provider: MergedProvider, where?: string) => Promise<string>;
+export type ProviderSelect<P extends MergedProvider> = (warehouse: Warehouse, provider: P, where?: string) => Promise<string>;
 
 interface Marks {
   /** Provider key → fingerprint of its SQL and of the staging SQL it reads. */
@@ -42,13 +42,13 @@ type RunCounts = Map<string, number>;
 const MAX_LISTED_KEYS = 100_000;
 
 /** A merge plan for one provider: the SQL of the keys to compute again. */
-interface ProviderMerge {
-  provider: MergedProvider;
+interface ProviderMerge<P extends MergedProvider> {
+  provider: P;
   column: string;
   touched: string[];
 }
 
-export function unionPartialBuild(modelKey: string, providers: readonly MergedProvider[], select: ProviderSelect): PartialBuild {
+export function unionPartialBuild<P extends MergedProvider>(modelKey: string, providers: readonly P[], select: ProviderSelect<P>): PartialBuild {
   // Raw tables' rows per run, counted once per build, and the sums of a merge, for remember().
   let counted = new Map<string, RunCounts>();
   let mergedSums: ContentSums | undefined;
@@ -56,7 +56,7 @@ export function unionPartialBuild(modelKey: string, providers: readonly MergedPr
   const runCounts = async (warehouse: Warehouse, input: string): Promise<RunCounts> => {
     let counts = counted.get(input);
     if (!counts) {
-      const rows = await warehouse.readAll<{ run: string; rows: number }>(`select _run_id as run, count(*)::integer as rows from ${input} group by _run_id`);
+      const rows = await warehouse.readAll<{ run: string; rows: number }>(`select _run_id as run, count(*) as rows from ${input} group by _run_id`);
       counts = new Map(rows.map((r) => [r.run, Number(r.rows)]));
       counted.set(input, counts);
     }
@@ -64,7 +64,7 @@ export function unionPartialBuild(modelKey: string, providers: readonly MergedPr
   };
 
   /** The keys to compute again for one changed provider; undefined when the union must be built whole. */
-  const planProvider = async (warehouse: Warehouse, context: PartialBuildContext, provider: MergedProvider, marks: Marks): Promise<ProviderMerge | undefined> => {
+  const planProvider = async (warehouse: Warehouse, context: PartialBuildContext, provider: P, marks: Marks): Promise<ProviderMerge<P> | undefined> => {
     const leaves = context.leaves(provider.key);
     if (!provider.merge || !leaves) return undefined;
     if (providers.some((other) => other !== provider && other.source === provider.source)) return undefined;
@@ -96,7 +96,7 @@ export function unionPartialBuild(modelKey: string, providers: readonly MergedPr
       if (!previous || !stored) return undefined;
       const { marks, sums } = stored;
       if (Object.keys(marks.providers).sort().join() !== providers.map((p) => p.key).sort().join()) return undefined;
-      const plans: ProviderMerge[] = [];
+      const plans: ProviderMerge<P>[] = [];
       for (const provider of providers) {
         if (marks.providers[provider.key] !== context.leaves(provider.key)?.code) return undefined;
         if (previous.get(provider.key) === context.history.inputs.get(provider.key)) continue;
@@ -111,7 +111,7 @@ export function unionPartialBuild(modelKey: string, providers: readonly MergedPr
       let keys = 0;
       for (const plan of plans) {
         await warehouse.run(`create or replace temp table _union_keys as select distinct k from (${plan.touched.join('\nunion all\n')}) where k is not null`);
-        const [found] = await warehouse.readAll<{ keys: number; text: boolean }>(`select count(*)::integer as keys, coalesce(bool_and(typeof(k) = 'VARCHAR'), true) as text from _union_keys`);
+        const [found] = await warehouse.readAll<{ keys: number; text: boolean }>(`select count(*) as keys, coalesce(bool_and(typeof(k) = 'VARCHAR'), true) as text from _union_keys`);
         keys += found!.keys;
         const inUnion = `source = ${literal(plan.provider.source)} and ${ident(plan.column)} in (select k::varchar from _union_keys)`;
         const out = await contentSums(warehouse, modelKey, inUnion);

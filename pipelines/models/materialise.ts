@@ -41,7 +41,9 @@ export interface ModelBuildOptions {
 /**
  * Builds a model (staging as a view, the other layers as tables), then runs its tests. A
  * month-partitioned model is built for the months asked for (a backfill), or from the first month
- * its inputs changed (see incremental.ts), or whole; its tests then read the months it wrote.
+ * its inputs changed (see incremental.ts), or whole; its tests then read the months it wrote. A
+ * model with a partial build (a contract union, see contract/union-merge.ts) writes only what
+ * changed when it can, and its tests read the rows it wrote.
  * A DuckDB error becomes a {@link ModelError} naming the model and its file.
  */
 export async function materialiseModel(warehouse: Warehouse, model: ModelDefinition, options: ModelBuildOptions = {}): Promise<ModelOutcome> {
@@ -60,7 +62,7 @@ export async function materialiseModel(warehouse: Warehouse, model: ModelDefinit
     }
     if (merged) {
       const outcome = await finish(warehouse, model, merged.tested, kind, started);
-      await model.partialBuild.remember(warehouse, partial, merged.content);
+      await model.partialBuild.remember(warehouse, partial);
       return { ...outcome, partial: merged.summary, content: merged.content };
     }
   }
@@ -83,7 +85,7 @@ export async function materialiseModel(warehouse: Warehouse, model: ModelDefinit
   }
   const tested = model.partition && (range.from || range.to) ? `(select * from ${model.key} where ${monthFilter(model.partition.column, range)})` : model.key;
   const outcome = await finish(warehouse, model, tested, kind, started);
-  const content = model.partialBuild && partial ? await model.partialBuild.remember(warehouse, partial, undefined) : undefined;
+  const content = model.partialBuild && partial ? await model.partialBuild.remember(warehouse, partial) : undefined;
   if (model.partialBuild && !partial) await model.partialBuild.forget(warehouse);
   return { ...outcome, builtFrom: range.to === null && range.from ? range.from : undefined, months, content };
 }

@@ -114,8 +114,8 @@ export interface PartialBuild {
    * table's content fingerprint; undefined when the table must be built whole.
    */
   tryBuild(warehouse: Warehouse, context: PartialBuildContext): Promise<{ tested: string; summary: string; content: string } | undefined>;
-  /** After a build that succeeds (whole or partial): keeps what the next one starts from; returns the content fingerprint. */
-  remember(warehouse: Warehouse, context: PartialBuildContext, content: string | undefined): Promise<string>;
+  /** After a build (whole or partial) and its tests: keeps what the next one starts from; returns the content fingerprint. */
+  remember(warehouse: Warehouse, context: PartialBuildContext): Promise<string>;
   /** After a whole build that could not keep it (a backfill): the next build is whole too. */
   forget(warehouse: Warehouse): Promise<void>;
 }
