@@ -38,7 +38,7 @@ export function failingRowCondition(test: TestSpec): string | undefined {
   }
 }
 
-/** SQL that returns the failing rows of a test on `table`; the test passes when it returns none. */
+/** SQL that returns a row per failure of a test on `table` (the columns it tests); the test passes when it returns none. */
 export function failingRowsSql(table: string, test: TestSpec): string {
   switch (test.kind) {
     case 'unique':
@@ -48,7 +48,8 @@ export function failingRowsSql(table: string, test: TestSpec): string {
     case 'expression':
       return `select * from ${table} where ${failingRowCondition(test)}`;
     case 'relationships':
-      return `select child.* from ${table} as child
+      // The tested column alone: a view need not compute its other columns to be counted.
+      return `select child.${ident(test.column)} from ${table} as child
               left join ${test.to} as parent on child.${ident(test.column)} = parent.${ident(test.field)}
               where child.${ident(test.column)} is not null and parent.${ident(test.field)} is null`;
     case 'unique_combination':

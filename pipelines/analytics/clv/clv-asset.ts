@@ -9,10 +9,10 @@ import { diagnoseBgNbd, diagnoseGammaGamma, type Degeneracy } from './diagnostic
 import { MIN_CUSTOMERS, MIN_REPEAT_BUYERS } from './fit-command.js';
 
 /** The asset's code version (see orchestration/data-versions.ts): change it when what it computes changes. */
-export const CLV_CODE_VERSION = 'clv-2026-11-23';
+export const CLV_CODE_VERSION = 'clv-2026-12-07';
 
 /** The tables the asset reads: its upstream keys. */
-export const CLV_READS = ['marts.orders'] as const;
+export const CLV_READS = ['marts.orders', 'marts.customers'] as const;
 
 /** What the asset needs of the project settings (clm.config.yml's `clv:`). */
 export interface ClvAssetSettings {
@@ -140,9 +140,10 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
 }
 
 /**
- * Each buyer's realised value and the share of revenue that is margin. With costs in the orders,
- * value is margin; without, revenue × the configured margin rate, or revenue itself when no rate is
- * set. `value_basis` says which, so the pages can state it.
+ * Each buyer's realised value and the share of revenue that is margin. With costs in every order
+ * (`marts.customers` sums the margin then, and leaves it null otherwise), value is margin; without,
+ * revenue × the configured margin rate, or revenue itself when no rate is set. `value_basis` says
+ * which, so the pages can state it.
  */
 function marginsSql(marginRate: number | null): string {
   const rate = marginRate === null ? '1.0' : String(marginRate);
@@ -150,13 +151,13 @@ function marginsSql(marginRate: number | null): string {
   return `
         select
             customer_id,
-            sum(net_revenue) as revenue,
-            case when count(margin) = count(*) then sum(margin) end as margin,
-            case when count(margin) = count(*) then 'margin' else '${basis}' end as value_basis,
-            case when count(margin) = count(*) then sum(margin) else sum(net_revenue) * ${rate} end as historical_value,
-            case when count(margin) = count(*) then coalesce(sum(margin) / nullif(sum(net_revenue), 0), 0) else ${rate} end as margin_ratio
-        from marts.orders
-        group by customer_id`;
+            revenue,
+            margin,
+            case when margin is not null then 'margin' else '${basis}' end as value_basis,
+            case when margin is not null then margin else revenue * ${rate} end as historical_value,
+            case when margin is not null then coalesce(margin / nullif(revenue, 0), 0) else ${rate} end as margin_ratio
+        from marts.customers
+        where is_buyer`;
 }
 
 async function writeFit(
