@@ -27,7 +27,9 @@ describe('the model graph', () => {
     const models = modelsDir({
       'intermediate/int_a.sql': 'select * from marts.b',
       'marts/b.sql': 'with x as (select * from intermediate.int_a) select * from x',
-      'marts/orders.sql': 'select 1 as order_id', // the CLV asset reads marts.orders
+      // The CLV asset reads marts.orders and marts.customers.
+      'marts/orders.sql': 'select 1 as order_id',
+      'marts/customers.sql': 'select 1 as customer_id',
     });
     await expect(loadDefinitions({ ...loadProject(), models })).rejects.toThrow(
       /^Cycle in the asset graph among: intermediate\.int_a \(.*models\/intermediate\/int_a\.sql\), marts\.b \(.*models\/marts\/b\.sql\)$/,
