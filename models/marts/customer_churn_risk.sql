@@ -53,11 +53,6 @@ second_order_gap as (
     where second_order_gap_days is not null
 ),
 
-usual_interval as (
-    select customer_id, usual_gap_days
-    from order_gaps
-),
-
 latest_nps as (
     select customer_id, arg_max(score, answered_at) as latest_nps
     from surveys
@@ -82,7 +77,7 @@ reasons as (
         current_stage.acquisition_channel,
         current_stage.stage,
         current_stage.days_since_last_order,
-        round(usual_interval.usual_gap_days, 1) as usual_gap_days,
+        round(order_gaps.usual_gap_days, 1) as usual_gap_days,
         second_order_gap.second_order_days,
         clv.p_alive,
         clv.predicted_clv,
@@ -91,14 +86,14 @@ reasons as (
         latest_nps.latest_nps,
         coalesce(tickets.tickets_last_90_days, 0) as tickets_last_90_days,
         list_filter([
-            case when current_stage.days_since_last_order > 3 * usual_interval.usual_gap_days then 'overdue' end,
-            case when usual_interval.usual_gap_days is null and current_stage.days_since_last_order > second_order_gap.second_order_days then 'no_second_order' end,
+            case when current_stage.days_since_last_order > 3 * order_gaps.usual_gap_days then 'overdue' end,
+            case when order_gaps.usual_gap_days is null and current_stage.days_since_last_order > second_order_gap.second_order_days then 'no_second_order' end,
             case when clv.p_alive < 0.3 then 'low_p_alive' end,
             case when latest_nps.latest_nps <= 6 then 'nps_detractor' end,
             case when tickets.tickets_last_90_days >= 2 and tickets.tickets_last_90_days > tickets.tickets_previous_90_days then 'tickets_rising' end
         ], r -> r is not null) as reason_codes
     from current_stage
-    left join usual_interval using (customer_id)
+    left join order_gaps using (customer_id)
     left join clv using (customer_id)
     left join abc using (customer_id)
     left join latest_nps using (customer_id)

@@ -8,7 +8,7 @@ import { isOpenChoice, providesOf, rawTableName, type Provides, type SourceDefin
 import type { MergeSpec, ModelDefinition, TestSpec } from '../models/model.js';
 import { unionPartialBuild, type MergedProvider } from './union-merge.js';
 import { ident, literal, type Warehouse } from '../warehouse/connection.js';
-import { DUCKDB_TYPE, ENTITIES, unionModelKey, type ContractType, type Entity } from './entities.js';
+import { DUCKDB_TYPE, ENTITIES, entity as entityNamed, unionModelKey, type ContractType, type Entity } from './entities.js';
 
 /** A model that feeds an entity: its key, the source it speaks for and how its rows merge. */
 interface Provider extends MergedProvider {
@@ -87,7 +87,7 @@ function mappedStagingModel(source: SourceDefinition, table: TableSpec, provides
  * new raw row gives through the same mapping.
  */
 function mappedMerge(provides: Provides, declared: ReadonlySet<string>, raw: string): MergeSpec | undefined {
-  const column = ENTITIES.find((e) => e.name === provides.entity)?.key?.[0] ?? 'order_id';
+  const column = entityNamed(provides.entity)?.key?.[0] ?? 'order_id';
   const value = provides.map[column];
   if (value !== undefined && isOpenChoice(value)) return undefined;
   const expression = value === undefined ? (column === 'order_id' ? `_source_file || ':' || _source_line` : undefined) : declared.has(value) ? ident(value) : `(${value})`;
