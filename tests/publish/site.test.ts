@@ -12,7 +12,7 @@ import { serveSite } from '../../pipelines/publish/serve.js';
 import { copyReportsProject } from '../../pipelines/publish/reports-copy.js';
 import { FIXTURES, query } from '../helpers/warehouse.js';
 import { withWarehouse } from '../../pipelines/warehouse/connection.js';
-import { launchChromium, overlappingChartLabels } from '../helpers/browser.js';
+import { CHART_PICTURES, launchChromium, overlappingChartLabels, pictureFits } from '../helpers/browser.js';
 import { LABELS, type LabelKind } from '../../pipelines/publish/labels.js';
 
 /** What the pages call a code in the default locale (zh-CN). */
@@ -127,17 +127,18 @@ describe('the report site, built and read offline', () => {
     await page.close();
   }, 300_000);
 
-  it('a prerendered page shows its charts and tables before any script runs, as the browser draws them', async () => {
+  it('a prerendered page shows its charts and tables before any script runs, as the browser draws them, on a desktop and on a phone', async () => {
     const sizes = await query(paths, `select strftime(cohort_month, '%Y-%m') as cohort, any_value(cohort_customers) as n from marts.cohort_retention group by 1 order by 1`);
     const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const shown = `${CHART_PICTURES}:visible`;
     try {
       const page = await noScript.newPage();
       await page.goto(`${site}/cohorts/`);
-      expect(await page.locator('.chart svg[role=img]').count()).toBe(await page.locator('.chart-container').count());
-      const rows = (await page.locator('.chart svg[role=img]').first().locator('text').allTextContents()).filter((t) => /^\d{4}-\d{2} · \d+$/.test(t)).sort();
+      expect(await page.locator(shown).count()).toBe(await page.locator('.chart-container').count());
+      const rows = (await page.locator(shown).first().locator('text').allTextContents()).filter((t) => /^\d{4}-\d{2} · \d+$/.test(t)).sort();
       expect(rows).toEqual(sizes.map((r) => `${r['cohort']} · ${r['n']}`));
       await page.goto(`${site}/segments/`);
-      const pictures = await page.locator('.chart svg[role=img]').count();
+      const pictures = await page.locator(shown).count();
       expect(pictures).toBeGreaterThanOrEqual(3);
       expect(pictures).toBe(await page.locator('.chart-container').count());
       const tables = async (p: Page) => (await p.locator('.table-container table:visible').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
@@ -146,6 +147,22 @@ describe('the report site, built and read offline', () => {
       expect(prerendered.length).toBeGreaterThan(0);
       expect(prerendered).toEqual(await tables(live.page));
       await live.page.close();
+      // Each chart is drawn for a desktop's width and a phone's: the page shows the picture that
+      // fits, at nearly its own size (a desktop picture on a phone was drawn at half its size, its
+      // text unreadable, with a gap below it), and its labels overlap nowhere.
+      for (const path of ['/cohorts/', '/segments/', '/lifecycle/', '/retention/2024-04/']) {
+        await page.goto(`${site}${path}`);
+        for (const width of [1440, 400, 360]) {
+          await page.setViewportSize({ width, height: 900 });
+          const fits = await pictureFits(page);
+          expect(fits.length, `${path} at ${width} px`).toBe(await page.locator('.chart-container').count());
+          for (const fit of fits) {
+            expect(fit.scale, `${path} at ${width} px`).toBeGreaterThanOrEqual(0.85);
+            expect(fit.filled, `${path} at ${width} px`).toBeGreaterThanOrEqual(0.85);
+          }
+          expect(await overlappingChartLabels(page, CHART_PICTURES), `${path} at ${width} px`).toEqual([]);
+        }
+      }
     } finally {
       await noScript.close();
     }
