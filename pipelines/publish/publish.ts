@@ -262,8 +262,8 @@ async function readCompileKey(reportsDir: string): Promise<string | undefined> {
 /**
  * Takes out of the site what no supported browser fetches, and stores its big files compressed.
  * The site supports the browsers that run DuckDB-Wasm's `eh` build (WebAssembly exceptions:
- * Chrome/Edge 95+, Firefox 100+, Safari 15.2+), so:
- * - DuckDB-Wasm's `mvp` build and its worker go (of 73 MB of WebAssembly, 39 MB are `mvp`);
+ * Chrome/Edge 95+, Firefox 100+, Safari 15.2+; the `mvp` build for older ones, 39 MB, is not
+ * even compiled: reports/patches/@evidence-dev+universal-sql…), so:
  * - the `.woff` fonts go: every one of those browsers takes the `.woff2` listed first;
  * - every script, style sheet and WebAssembly file of 64 KiB or more under `_app/immutable/` is
  *   stored gzipped only (`X.js.gz` for `X.js`: the `eh` WebAssembly 34 MB → about 8 MB, the
@@ -279,7 +279,7 @@ async function slimSite(buildDir: string, previous?: string): Promise<void> {
   for (const entry of await readdir(immutable, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = join(entry.parentPath, entry.name);
-    if (/^duckdb-(mvp|browser-mvp)\b/.test(entry.name) || entry.name.endsWith('.woff')) {
+    if (entry.name.endsWith('.woff')) {
       await rm(file);
     } else if (/\.(js|css|wasm)$/.test(entry.name) && (await stat(file)).size >= 64 * 1024) {
       const compressed = previous === undefined ? undefined : join(previous, relative(buildDir, file) + '.gz');
