@@ -282,7 +282,7 @@ async function slimSite(buildDir: string, previous?: string): Promise<void> {
     if (entry.name.endsWith('.woff')) {
       await rm(file);
     } else if (/\.(js|css|wasm)$/.test(entry.name) && (await stat(file)).size >= 64 * 1024) {
-      const compressed = previous === undefined ? undefined : join(previous, relative(buildDir, file) + '.gz');
+      const compressed = previous === undefined ? undefined : join(previous, `${relative(buildDir, file)}.gz`);
       compressions.push(compressed !== undefined && existsSync(compressed) ? reuseCompressed(compressed, file) : gzipInPlace(file));
     }
   }

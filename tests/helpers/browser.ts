@@ -67,9 +67,11 @@ export function pictureFits(page: Page): Promise<{ scale: number; filled: number
   return page.evaluate(`[...document.querySelectorAll(${JSON.stringify(CHART_PICTURES)})]
     .filter((svg) => svg.getBoundingClientRect().width > 0)
     .map((svg) => {
-      const drawn = svg.getBoundingClientRect();
+      // preserveAspectRatio="meet": the picture is drawn at the smaller of the two scales its
+      // element's box allows.
+      const element = svg.getBoundingClientRect();
       const box = svg.parentElement.getBoundingClientRect();
-      const scale = Math.min(drawn.width / svg.viewBox.baseVal.width, drawn.height / svg.viewBox.baseVal.height);
+      const scale = Math.min(element.width / svg.viewBox.baseVal.width, element.height / svg.viewBox.baseVal.height);
       return { scale: Math.round(scale * 100) / 100, filled: Math.round((svg.viewBox.baseVal.height * scale / box.height) * 100) / 100 };
     })`);
 }
