@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { WarehouseLockedError, errorMessage } from '../errors.js';
 
 /** A row as JavaScript values; BIGINT and HUGEINT that fit are plain numbers. */
@@ -15,6 +15,12 @@ export interface Warehouse {
   readAll<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
   /** Runs a statement and returns its columns by name, each an array (no object per row). */
   readColumns<T extends Record<string, unknown[]> = Record<string, unknown[]>>(sql: string, params?: Params): Promise<T>;
+  /**
+   * Runs a query whose columns are all DOUBLE without nulls and returns them as Float64Arrays,
+   * read straight out of DuckDB's vectors (no conversion per value: a million rows in tens of
+   * milliseconds, where {@link readColumns} takes most of a second).
+   */
+  readDoubles<K extends string>(sql: string, params?: Params): Promise<Record<K, Float64Array>>;
   /** Runs a statement and returns the number of rows it changed. */
   run(sql: string, params?: Params): Promise<number>;
   /** Runs every statement of `sql` in turn and returns each one's rows. */
@@ -70,6 +76,29 @@ export async function openWarehouse(path: string, options: OpenOptions = {}): Pr
     async readColumns<T extends Record<string, unknown[]>>(sql: string, params?: Params) {
       const reader = await connection.runAndReadAll(sql, params ? [...params] : undefined);
       return reader.getColumnsObjectJS() as T;
+    },
+    async readDoubles<K extends string>(sql: string, params?: Params) {
+      const result = await connection.run(sql, params ? [...params] : undefined);
+      const names = result.columnNames();
+      const chunks = Array.from({ length: result.chunkCount }, (_, i) => result.getChunk(i));
+      const rows = chunks.reduce((sum, chunk) => sum + chunk.rowCount, 0);
+      const columns = {} as Record<K, Float64Array>;
+      names.forEach((name, c) => {
+        const column = new Float64Array(rows);
+        let at = 0;
+        for (const chunk of chunks) {
+          const vector = chunk.getColumnVector(c);
+          if (!(vector instanceof DuckDBDoubleVector)) throw new Error(`readDoubles: column ${name} is ${vector.type.toString()}, not DOUBLE`);
+          for (let i = 0; i < vector.itemCount; i++) {
+            const value = vector.getItem(i);
+            if (value === null) throw new Error(`readDoubles: column ${name} has a null`);
+            column[at + i] = value;
+          }
+          at += vector.itemCount;
+        }
+        columns[name as K] = column;
+      });
+      return columns;
     },
     async readEach(sql: string) {
       const statements = await connection.extractStatements(sql);

@@ -50,7 +50,7 @@ describe.runIf(existsSync(CDNOW))('CLV models on CDNOW, the benchmark of the BG/
         select x, zbar as "meanSpend", 1 as weight from read_csv('${join(CDNOW, 'cdnow_customers_summary_with_transactions.csv')}') where x > 0`);
       expect(sig3(gammaGammaLogLikelihood({ p: 6.25, q: 3.74, v: 15.44 }, zbar))).toBe(sig3(gammaGammaLogLikelihood({ p: 6.25, q: 3.74, v: 15.44 }, data.spends)));
       // The backtest's frequency table, folded from its holdout groups, is the one read from the customers.
-      const folded = frequenciesOf(await holdoutGroups(w, '1997-09-30', '1998-06-30'));
+      const folded = frequenciesOf(await holdoutGroups(w, '1997-09-30', '1998-06-30', 'week'));
       expect(folded.customers).toBe(2357);
       expect(folded).toEqual(data.frequencies);
     });

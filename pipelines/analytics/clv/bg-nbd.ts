@@ -53,7 +53,7 @@ export class FrequencyTable {
     const x = distinctIndex(columns.x);
     const tx = distinctIndex(columns.tx);
     const T = distinctIndex(columns.T);
-    return new FrequencyTable(x.distinct, tx.distinct, T.distinct, { x: x.rows, tx: tx.rows, T: T.rows, weight: Float64Array.from(columns.weight, Number) });
+    return new FrequencyTable(x.distinct, tx.distinct, T.distinct, { x: x.rows, tx: tx.rows, T: T.rows, weight: doubles(columns.weight) });
   }
 
   static of(data: readonly Frequency[] | FrequencyTable): FrequencyTable {
@@ -101,6 +101,13 @@ export class FrequencyTable {
   row(i: number): Frequency {
     return { x: this.xs[this.rows.x[i]!]!, tx: this.txs[this.rows.tx[i]!]!, T: this.Ts[this.rows.T[i]!]!, weight: this.rows.weight[i]! };
   }
+}
+
+/** A column as doubles, by a plain loop: Float64Array.from with a map function is several times slower on a million rows. */
+function doubles(column: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(column.length);
+  for (let i = 0; i < column.length; i++) out[i] = Number(column[i]);
+  return out;
 }
 
 /** The sorted distinct values of a column, and each row's position among them. */

@@ -3,7 +3,7 @@ import type { CheckOutcome } from '../../models/materialise.js';
 import { fitBgNbd } from './bg-nbd.js';
 import { expectedSpend, fitGammaGamma } from './gamma-gamma.js';
 import { backtest } from './backtest.js';
-import { calibrateAt, calibrationData, frequenciesOf, holdoutGroups, type TransactionSource } from './transactions.js';
+import { calibrationData, frequenciesOf, holdoutGroupsStatement, readHoldoutGroups, type TransactionSource } from './transactions.js';
 import { DEFAULT_CLV_SETTINGS, purchasePaths } from './score.js';
 import { diagnoseBgNbd, diagnoseGammaGamma, type Degeneracy } from './diagnostics.js';
 import { MIN_CUSTOMERS, MIN_REPEAT_BUYERS } from './fit-command.js';
@@ -20,6 +20,11 @@ export interface ClvAssetSettings {
   annualDiscountRate: number;
   marginRate: number | null;
 }
+
+/** The backtest holds out the last 26 weeks. */
+const HOLDOUT_DAYS = 182;
+
+const BACKTEST_TABLE = 'create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)';
 
 const ORDERS: TransactionSource = {
   from: '(select customer_id, ordered_at::date as ordered_on, net_revenue from marts.orders)',
@@ -56,10 +61,25 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
     const why = `too few buyers to fit (${data.customers} buyers, ${repeatBuyers} repeat buyers; at least ${MIN_CUSTOMERS} and ${MIN_REPEAT_BUYERS} needed): predictions left empty`;
     return historicalOnly(warehouse, data.customers, settings, 'enough_buyers_to_fit', why);
   }
-  const bgnbd = fitBgNbd(data.frequencies);
-  const gg = fitGammaGamma(data.spends);
+  // DuckDB stages the backtest's holdout and joins each buyer's margin while JavaScript fits (a
+  // statement runs on DuckDB's threads until awaited), and scores while the backtest refits.
+  const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval ${HOLDOUT_DAYS} day)::date::varchar`, [end]);
+  const pairs = await warehouse.readDoubles<'x' | 't_cal'>('select distinct x::double as x, t_cal::double as t_cal from _calibration');
+  const staging = warehouse.run(`${holdoutGroupsStatement(calibrationEnd, end, 'week')};
+    create or replace temp table _clv_customers as
+    select c.customer_id, c.x, c.tx, c.t_cal, c.mean_repeat_spend, m.margin_ratio, m.value_basis, m.historical_value
+    from _calibration as c
+    left join (${marginsSql(settings.marginRate)}) as m using (customer_id)`);
+  const { bgnbd, gg, problems, paths } = await whileRunning(staging, () => {
+    const bgnbd = fitBgNbd(data.frequencies);
+    const gg = fitGammaGamma(data.spends);
+    const problems = [...diagnoseBgNbd(bgnbd, data.frequencies).problems, ...diagnoseGammaGamma(gg, data.spends).problems];
+    if (problems.length > 0) return { bgnbd, gg, problems, paths: [] };
+    // The purchase paths are computed once per distinct (x, T); P(alive), which scales them, in DuckDB.
+    const path = purchasePaths(bgnbd.params, { ...DEFAULT_CLV_SETTINGS, horizonMonths: settings.horizonMonths, annualDiscountRate: settings.annualDiscountRate });
+    return { bgnbd, gg, problems, paths: Array.from(pairs.x, (x, i) => path(x, pairs.t_cal[i]!)) };
+  });
   const fitSeconds = (performance.now() - started) / 1000;
-  const problems = [...diagnoseBgNbd(bgnbd, data.frequencies).problems, ...diagnoseGammaGamma(gg, data.spends).problems];
   if (problems.length > 0) {
     // A fit that cannot be trusted predicts nothing; the realised value still stands, and the run goes on.
     await writeFit(warehouse, end, bgnbd, gg, data.customers, repeatBuyers, problems);
@@ -67,28 +87,25 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
     return historicalOnly(warehouse, data.customers, settings, 'fits_usable', `${why}. Predictions left empty, realised value only`);
   }
 
-  // The purchase paths are computed once per distinct (x, T); P(alive), which scales them, in DuckDB.
-  const path = purchasePaths(bgnbd.params, { ...DEFAULT_CLV_SETTINGS, horizonMonths: settings.horizonMonths, annualDiscountRate: settings.annualDiscountRate });
-  const pairs = await warehouse.readColumns<{ x: number[]; t_cal: number[] }>('select distinct x::double as x, t_cal::double as t_cal from _calibration');
   await warehouse.run('create or replace temp table _clv_paths (x double, t_cal double, expected_if_alive double, discounted_if_alive double)');
   const appender = await warehouse.connection.createAppender('_clv_paths', 'main', 'temp');
-  pairs.x.forEach((x, i) => {
-    const { total, discounted } = path(x, pairs.t_cal[i]!);
-    appender.appendDouble(x);
+  paths.forEach(({ total, discounted }, i) => {
+    appender.appendDouble(pairs.x[i]!);
     appender.appendDouble(pairs.t_cal[i]!);
     appender.appendDouble(total);
     appender.appendDouble(discounted);
     appender.endRow();
   });
   appender.closeSync();
+  const groups = await readHoldoutGroups(warehouse);
   const { r, alpha, a, b } = bgnbd.params;
   const pAlive = `case when c.x = 0 then 1.0 else 1 / (1 + exp(ln(${a}) - ln(${b} + c.x - 1) + (${r} + c.x) * (ln(${alpha} + c.t_cal) - ln(${alpha} + c.tx)))) end`;
   const { p, q, v } = gg.params;
   const populationSpend = expectedSpend(gg.params, 0, 0);
-  await warehouse.run(`
+  // Scored in DuckDB while the backtest refits here.
+  const scoring = warehouse.run(`
     create or replace table analytics.customer_clv as
-    with margins as (${marginsSql(settings.marginRate)}),
-    scored as (
+    with scored as (
         select
             c.customer_id,
             c.x as repeat_purchases,
@@ -101,42 +118,48 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
                 then ${p} * (${v} + c.x * c.mean_repeat_spend) / (${p} * c.x + ${q} - 1)
                 else ${populationSpend}
             end as expected_spend,
-            m.margin_ratio,
-            m.value_basis,
-            m.historical_value as historical_clv,
+            c.margin_ratio,
+            c.value_basis,
+            c.historical_value as historical_clv,
             ${settings.horizonMonths} as horizon_months,
             ${pAlive} * g.discounted_if_alive as discounted_purchases
-        from _calibration as c
+        from _clv_customers as c
         inner join _clv_paths as g on g.x = c.x and g.t_cal = c.t_cal
-        left join margins as m on m.customer_id = c.customer_id
     )
     select
         * exclude (discounted_purchases),
         round(discounted_purchases * expected_spend * margin_ratio, 2) as predicted_clv,
         round(historical_clv + discounted_purchases * expected_spend * margin_ratio, 2) as total_clv
     from scored`);
+  const test = await whileRunning(scoring, () => backtest(fitBgNbd(frequenciesOf(groups), bgnbd.params).params, groups, HOLDOUT_DAYS / 7));
   const scoreSeconds = (performance.now() - started) / 1000 - fitSeconds;
 
   await writeFit(warehouse, end, bgnbd, gg, data.customers, repeatBuyers);
-
-  const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval 182 day)::date::varchar`, [end]);
-  await calibrateAt(warehouse, calibrationEnd, 'week');
-  const groups = await holdoutGroups(warehouse, calibrationEnd, end);
-  const holdoutFit = fitBgNbd(frequenciesOf(groups), bgnbd.params);
-  const test = backtest(holdoutFit.params, groups, 26);
-  await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
-  for (const row of test.byFrequency) {
-    await warehouse.run('insert into analytics.clv_backtest values ($1, $2, $3, $4, $5::date, $6::date)', [row.bucket, row.customers, row.actual, row.predicted, calibrationEnd, end]);
+  await warehouse.run(BACKTEST_TABLE);
+  if (test.byFrequency.length > 0) {
+    await warehouse.run(
+      `insert into analytics.clv_backtest values ${test.byFrequency.map(() => '(?, ?, ?, ?, ?::date, ?::date)').join(', ')}`,
+      test.byFrequency.flatMap((row) => [row.bucket, row.customers, row.actual, row.predicted, calibrationEnd, end]),
+    );
   }
 
   await writeStatus(warehouse, null, settings);
-  const rows = await warehouse.readScalar<number>('select count(*) from analytics.customer_clv');
+  const rows = data.customers;
   return {
     rows,
     checks: [{ name: 'fits_usable', severity: 'warn', failingRows: 0, passed: true }],
     summary: `${rows.toLocaleString('en-US')} customers · BG/NBD r=${bgnbd.params.r.toFixed(3)} α=${bgnbd.params.alpha.toFixed(2)} a=${bgnbd.params.a.toFixed(3)} b=${bgnbd.params.b.toFixed(3)} · fit ${fitSeconds.toFixed(2)}s, scoring ${scoreSeconds.toFixed(2)}s · backtest ${(100 * test.relativeError).toFixed(1)}%`,
     metrics: { fitSeconds, scoreSeconds, backtestRelativeError: test.relativeError, groups: data.frequencies.length },
   };
+}
+
+/** Runs `work` here while `statement` runs in DuckDB, and returns once both are done, whatever happens. */
+async function whileRunning<T>(statement: Promise<unknown>, work: () => T): Promise<T> {
+  try {
+    return work();
+  } finally {
+    await statement;
+  }
 }
 
 /**
@@ -216,7 +239,7 @@ async function historicalOnly(warehouse: Warehouse, customers: number, settings:
         m.historical_value as total_clv
     from _calibration as c
     left join (${marginsSql(settings.marginRate)}) as m using (customer_id)`);
-  await warehouse.run('create or replace table analytics.clv_backtest (bucket varchar, customers bigint, actual_purchases double, predicted_purchases double, calibration_end date, holdout_end date)');
+  await warehouse.run(BACKTEST_TABLE);
   await writeStatus(warehouse, why, settings);
   return {
     rows: customers,

@@ -67,7 +67,7 @@ export async function clvFit(options: ClvFitOptions): Promise<ClvFitReport> {
     const ggDiagnosis = diagnoseGammaGamma(gg, data.spends);
     let report: Backtest | undefined;
     if (options.holdoutEnd) {
-      const customers = await holdoutGroups(warehouse, options.calibrationEnd, options.holdoutEnd);
+      const customers = await holdoutGroups(warehouse, options.calibrationEnd, options.holdoutEnd, options.period, options.merge);
       const days = await warehouse.readScalar<number>(`select datediff('day', $1::date, $2::date)`, [options.calibrationEnd, options.holdoutEnd]);
       report = backtest(bgnbd.params, customers, days / (options.period === 'week' ? 7 : 1));
     }

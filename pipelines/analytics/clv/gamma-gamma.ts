@@ -32,7 +32,10 @@ export class SpendTable {
   readonly meanSpend: number;
 
   constructor(columns: { x: ArrayLike<number>; meanSpend: ArrayLike<number>; weight: ArrayLike<number> }) {
-    const distinct = [...new Set(Array.from(columns.x, Number))].sort((a, b) => a - b);
+    // A plain loop: Array.from with a map function is several times slower on a million rows.
+    const seen = new Set<number>();
+    for (let i = 0; i < columns.x.length; i++) seen.add(Number(columns.x[i]));
+    const distinct = [...seen].sort((a, b) => a - b);
     const position = new Map(distinct.map((v, i) => [v, i]));
     const n = columns.x.length;
     this.xs = Float64Array.from(distinct);

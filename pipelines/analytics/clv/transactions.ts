@@ -54,10 +54,10 @@ export async function calibrationData(warehouse: Warehouse, source: TransactionS
 export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): Promise<CalibrationData> {
   await calibrateAt(warehouse, calibrationEnd, period, merge);
   // Read as columns of doubles: a million customers are hundreds of thousands of distinct rows.
-  const frequencies = FrequencyTable.fromColumns(await warehouse.readColumns<{ x: number[]; tx: number[]; T: number[]; weight: number[] }>(
+  const frequencies = FrequencyTable.fromColumns(await warehouse.readDoubles<'x' | 'tx' | 'T' | 'weight'>(
     `select x::double as x, tx::double as tx, t_cal::double as "T", count(*)::double as weight from _calibration group by all order by all`,
   ));
-  const spends = new SpendTable(await warehouse.readColumns<{ x: number[]; meanSpend: number[]; weight: number[] }>(
+  const spends = new SpendTable(await warehouse.readDoubles<'x' | 'meanSpend' | 'weight'>(
     `select x::double as x, mean_repeat_spend::double as "meanSpend", count(*)::double as weight from _calibration where x > 0 and mean_repeat_spend > 0 group by all order by all`,
   ));
   const customers = await warehouse.readScalar<number>('select count(*) from _calibration');
@@ -70,47 +70,72 @@ export async function summariseAt(warehouse: Warehouse, calibrationEnd: string, 
 
 /** Each customer's x, t_x, T and mean repeat spend at `calibrationEnd`, into `_calibration`. */
 export async function calibrateAt(warehouse: Warehouse, calibrationEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): Promise<void> {
+  await warehouse.run(`create or replace temp table _calibration as ${calibrationQuery(calibrationEnd, period, merge)}`);
+}
+
+function calibrationQuery(calibrationEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): string {
   // Merged by period, the calibration end is the start of its period, as the purchases are.
   const end = merge === 'period' && period === 'week' ? `date_trunc('week', ${literal(calibrationEnd)}::date)::date` : `${literal(calibrationEnd)}::date`;
   const unit = DAYS[period];
-  await warehouse.run(`
-    create or replace temp table _calibration as
+  return `
     with days as (
         select * from _purchase_days where purchase_date <= ${end}
-    ),
-    per_customer as (
-        select
-            customer_id,
-            count(*) - 1 as x,
-            datediff('day', min(purchase_date), max(purchase_date)) / ${unit} as tx,
-            datediff('day', min(purchase_date), ${end}) / ${unit} as t_cal,
-            (sum(amount) - arg_min(amount, purchase_date)) / nullif(count(*) - 1, 0) as mean_repeat_spend
-        from days
-        group by customer_id
     )
-    select * from per_customer`);
+    select
+        customer_id,
+        count(*) - 1 as x,
+        datediff('day', min(purchase_date), max(purchase_date)) / ${unit} as tx,
+        datediff('day', min(purchase_date), ${end}) / ${unit} as t_cal,
+        (sum(amount) - arg_min(amount, purchase_date)) / nullif(count(*) - 1, 0) as mean_repeat_spend
+    from days
+    group by customer_id`;
+}
+
+/** Customers who share a calibration (x, t_x, T) and their actual purchases in the holdout. */
+export interface HoldoutGroup {
+  x: number;
+  tx: number;
+  T: number;
+  actual: number;
+  weight: number;
 }
 
 /**
- * The customers of the last {@link calibrateAt} with their actual purchases in
- * (calibration end, holdout end], grouped by (x, t_x, T, actual), for the backtest. In a fixed
- * order, so the sums over them come out the same to the last bit every time.
+ * The customers at `calibrationEnd` (as {@link calibrateAt} has them) with their actual purchases
+ * in (calibration end, holdout end], grouped by (x, t_x, T, actual), for the backtest.
  */
-export async function holdoutGroups(warehouse: Warehouse, calibrationEnd: string, holdoutEnd: string): Promise<{ x: number; tx: number; T: number; actual: number; weight: number }[]> {
-  // Read as columns: hundreds of thousands of groups at a million customers.
-  const groups = await warehouse.readColumns<{ x: number[]; tx: number[]; T: number[]; actual: number[]; weight: number[] }>(`
-    with actual as (
+export async function holdoutGroups(warehouse: Warehouse, calibrationEnd: string, holdoutEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): Promise<HoldoutGroup[]> {
+  await warehouse.run(holdoutGroupsStatement(calibrationEnd, holdoutEnd, period, merge));
+  return readHoldoutGroups(warehouse);
+}
+
+/**
+ * The statement behind {@link holdoutGroups}: it stages the groups in `_holdout_groups`, with a
+ * calibration of its own (`_calibration` is left as it is). A statement, so that a caller can
+ * have DuckDB run it while JavaScript fits.
+ */
+export function holdoutGroupsStatement(calibrationEnd: string, holdoutEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): string {
+  return `
+    create or replace temp table _holdout_groups as
+    with calibration as (${calibrationQuery(calibrationEnd, period, merge)}
+    ),
+    actual as (
         select customer_id, count(*) as purchases
         from _purchase_days
         where purchase_date > ${literal(calibrationEnd)}::date and purchase_date <= ${literal(holdoutEnd)}::date
         group by customer_id
     )
     select c.x::double as x, c.tx::double as tx, c.t_cal::double as "T", coalesce(a.purchases, 0)::double as actual, count(*)::double as weight
-    from _calibration as c
+    from calibration as c
     left join actual as a using (customer_id)
-    group by all
-    order by all`);
-  return groups.x.map((x, i) => ({ x, tx: groups.tx[i]!, T: groups.T[i]!, actual: groups.actual[i]!, weight: groups.weight[i]! }));
+    group by all`;
+}
+
+/** The groups {@link holdoutGroupsStatement} staged, in a fixed order, so the sums over them come out the same to the last bit every time. */
+export async function readHoldoutGroups(warehouse: Warehouse): Promise<HoldoutGroup[]> {
+  // Read as columns: hundreds of thousands of groups at a million customers.
+  const groups = await warehouse.readDoubles<keyof HoldoutGroup>('select * from _holdout_groups order by all');
+  return Array.from(groups.x, (x, i) => ({ x, tx: groups.tx[i]!, T: groups.T[i]!, actual: groups.actual[i]!, weight: groups.weight[i]! }));
 }
 
 /**
@@ -118,19 +143,22 @@ export async function holdoutGroups(warehouse: Warehouse, calibrationEnd: string
  * rows {@link summariseAt} reads, without another pass over the customers.
  */
 export function frequenciesOf(groups: readonly { x: number; tx: number; T: number; weight: number }[]): FrequencyTable {
-  const columns = { x: [] as number[], tx: [] as number[], T: [] as number[], weight: [] as number[] };
+  // Typed columns filled in place: pushing onto arrays is several times slower on a million rows.
+  const columns = { x: new Float64Array(groups.length), tx: new Float64Array(groups.length), T: new Float64Array(groups.length), weight: new Float64Array(groups.length) };
+  let rows = 0;
   for (const g of groups) {
-    const last = columns.x.length - 1;
+    const last = rows - 1;
     if (last >= 0 && columns.x[last] === g.x && columns.tx[last] === g.tx && columns.T[last] === g.T) {
       columns.weight[last]! += g.weight;
     } else {
-      columns.x.push(g.x);
-      columns.tx.push(g.tx);
-      columns.T.push(g.T);
-      columns.weight.push(g.weight);
+      columns.x[rows] = g.x;
+      columns.tx[rows] = g.tx;
+      columns.T[rows] = g.T;
+      columns.weight[rows] = g.weight;
+      rows++;
     }
   }
-  return FrequencyTable.fromColumns(columns);
+  return FrequencyTable.fromColumns({ x: columns.x.subarray(0, rows), tx: columns.tx.subarray(0, rows), T: columns.T.subarray(0, rows), weight: columns.weight.subarray(0, rows) });
 }
 
 /**
