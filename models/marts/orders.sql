@@ -3,13 +3,41 @@
 -- the order carries no cost. The order's key is `<source>:<order id>`.
 -- Partitioned by month: an order changes its customer's order numbers from its month on, so a
 -- run writes only the months asked for (clm_month_from / clm_month_to; null: unbounded), numbered
--- over each customer's every order.
+-- over each customer's every order, and reads only the orders of those who ordered in them.
 with order_rows as (
     select * from intermediate.int_orders_unioned
 ),
 
 stitched as (
     select * from intermediate.int_customers_stitched
+),
+
+-- A run over some months (clm_month_from set) renumbers the orders of those who ordered in them,
+-- reading every order of theirs (an order's number counts all before it); a full run, everyone's.
+people_asked as (
+    select stitched.node_id
+    from stitched
+    where stitched.customer_id in (
+        select stitched.customer_id
+        from order_rows
+        inner join stitched on stitched.node_id = coalesce(order_rows.customer_source, order_rows.source) || ':' || order_rows.customer_id
+        where order_rows.ordered_at >= getvariable('clm_month_from')::date
+    )
+),
+
+orders_asked as (
+    select distinct source, order_id
+    from order_rows
+    where coalesce(customer_source, source) || ':' || customer_id in (select node_id from people_asked)
+),
+
+rows_asked as (
+    select * from order_rows
+    where getvariable('clm_month_from') is null
+    union all
+    select * from order_rows
+    semi join orders_asked using (source, order_id)
+    where getvariable('clm_month_from') is not null
 ),
 
 per_order as (
@@ -28,7 +56,7 @@ per_order as (
         sum(net_revenue) as net_revenue,
         -- A cost is known only when every row of the order has one.
         case when count(cost) = count(*) then sum(cost) end as cost
-    from order_rows
+    from rows_asked
     group by source, order_id
     having not coalesce(bool_or(is_cancelled), false)
 ),
