@@ -66,6 +66,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
   const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval ${HOLDOUT_DAYS} day)::date::varchar`, [end]);
   const pairs = await warehouse.readDoubles<'x' | 't_cal'>('select distinct x::double as x, t_cal::double as t_cal from _calibration');
   const staging = warehouse.run(`${holdoutGroupsStatement(calibrationEnd, end, 'week')};
+    drop table _purchase_days;
     create or replace temp table _clv_customers as
     select c.customer_id, c.x, c.tx, c.t_cal, c.mean_repeat_spend, m.margin_ratio, m.value_basis, m.historical_value
     from _calibration as c
@@ -144,6 +145,7 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
   }
 
   await writeStatus(warehouse, null, settings);
+  await dropWorkTables(warehouse);
   const rows = data.customers;
   return {
     rows,
@@ -151,6 +153,17 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
     summary: `${rows.toLocaleString('en-US')} customers · BG/NBD r=${bgnbd.params.r.toFixed(3)} α=${bgnbd.params.alpha.toFixed(2)} a=${bgnbd.params.a.toFixed(3)} b=${bgnbd.params.b.toFixed(3)} · fit ${fitSeconds.toFixed(2)}s, scoring ${scoreSeconds.toFixed(2)}s · backtest ${(100 * test.relativeError).toFixed(1)}%`,
     metrics: { fitSeconds, scoreSeconds, backtestRelativeError: test.relativeError, groups: data.frequencies.length },
   };
+}
+
+/**
+ * The asset's temporary tables, dropped when it is done: the run's connection lives on, and a
+ * million customers' purchase days and calibration would hold memory the next assets need.
+ */
+async function dropWorkTables(warehouse: Warehouse): Promise<void> {
+  await warehouse.run(`
+    drop view if exists _transactions; drop table if exists _transactions_read; drop table if exists _purchase_days;
+    drop table if exists _purchase_stats; drop table if exists _skipped; drop table if exists _calibration;
+    drop table if exists _holdout_groups; drop table if exists _clv_customers; drop table if exists _clv_paths`);
 }
 
 /** Runs `work` here while `statement` runs in DuckDB, and returns once both are done, whatever happens. */
@@ -241,6 +254,7 @@ async function historicalOnly(warehouse: Warehouse, customers: number, settings:
     left join (${marginsSql(settings.marginRate)}) as m using (customer_id)`);
   await warehouse.run(BACKTEST_TABLE);
   await writeStatus(warehouse, why, settings);
+  await dropWorkTables(warehouse);
   return {
     rows: customers,
     checks: [{ name: check, severity: 'warn', failingRows: 1, passed: false }],
