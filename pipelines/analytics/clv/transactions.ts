@@ -73,6 +73,7 @@ export async function calibrateAt(warehouse: Warehouse, calibrationEnd: string, 
   await warehouse.run(`create or replace temp table _calibration as ${calibrationQuery(calibrationEnd, period, merge)}`);
 }
 
+/** The query behind {@link calibrateAt}, over `_purchase_days`: one row per customer who bought by `calibrationEnd`. */
 function calibrationQuery(calibrationEnd: string, period: Period, merge: TransactionSource['merge'] = 'day'): string {
   // Merged by period, the calibration end is the start of its period, as the purchases are.
   const end = merge === 'period' && period === 'week' ? `date_trunc('week', ${literal(calibrationEnd)}::date)::date` : `${literal(calibrationEnd)}::date`;
