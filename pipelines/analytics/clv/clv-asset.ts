@@ -3,7 +3,7 @@ import type { CheckOutcome } from '../../models/materialise.js';
 import { fitBgNbd } from './bg-nbd.js';
 import { expectedSpend, fitGammaGamma } from './gamma-gamma.js';
 import { backtest } from './backtest.js';
-import { calibrationData, frequenciesOf, holdoutGroupsStatement, readHoldoutGroups, type TransactionSource } from './transactions.js';
+import { calibrationData, dropStagedTables, frequenciesOf, holdoutGroupsStatement, readHoldoutGroups, type TransactionSource } from './transactions.js';
 import { DEFAULT_CLV_SETTINGS, purchasePaths } from './score.js';
 import { diagnoseBgNbd, diagnoseGammaGamma, type Degeneracy } from './diagnostics.js';
 import { MIN_CUSTOMERS, MIN_REPEAT_BUYERS } from './fit-command.js';
@@ -66,7 +66,6 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
   const calibrationEnd = await warehouse.readScalar<string>(`select ($1::date - interval ${HOLDOUT_DAYS} day)::date::varchar`, [end]);
   const pairs = await warehouse.readDoubles<'x' | 't_cal'>('select distinct x::double as x, t_cal::double as t_cal from _calibration');
   const staging = warehouse.run(`${holdoutGroupsStatement(calibrationEnd, end, 'week')};
-    drop table _purchase_days;
     create or replace temp table _clv_customers as
     select c.customer_id, c.x, c.tx, c.t_cal, c.mean_repeat_spend, m.margin_ratio, m.value_basis, m.historical_value
     from _calibration as c
@@ -160,10 +159,8 @@ export async function materialiseCustomerClv(warehouse: Warehouse, settings: Clv
  * million customers' purchase days and calibration would hold memory the next assets need.
  */
 async function dropWorkTables(warehouse: Warehouse): Promise<void> {
-  await warehouse.run(`
-    drop view if exists _transactions; drop table if exists _transactions_read; drop table if exists _purchase_days;
-    drop table if exists _purchase_stats; drop table if exists _skipped; drop table if exists _calibration;
-    drop table if exists _holdout_groups; drop table if exists _clv_customers; drop table if exists _clv_paths`);
+  await dropStagedTables(warehouse);
+  await warehouse.run('drop table if exists _clv_customers; drop table if exists _clv_paths');
 }
 
 /** Runs `work` here while `statement` runs in DuckDB, and returns once both are done, whatever happens. */

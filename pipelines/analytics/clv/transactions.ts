@@ -139,6 +139,14 @@ export async function readHoldoutGroups(warehouse: Warehouse): Promise<HoldoutGr
   return Array.from(groups.x, (x, i) => ({ x, tx: groups.tx[i]!, T: groups.T[i]!, actual: groups.actual[i]!, weight: groups.weight[i]! }));
 }
 
+/** Drops every temporary table and view this module stages, for a caller whose connection lives on. */
+export async function dropStagedTables(warehouse: Warehouse): Promise<void> {
+  await warehouse.run(`
+    drop view if exists _transactions; drop table if exists _transactions_read; drop table if exists _purchase_days;
+    drop table if exists _purchase_stats; drop table if exists _skipped; drop table if exists _calibration;
+    drop table if exists _holdout_groups`);
+}
+
 /**
  * The calibration's frequency table from its holdout groups (in their order: by x, t_x, T), the
  * rows {@link summariseAt} reads, without another pass over the customers.
